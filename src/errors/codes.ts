@@ -1,0 +1,57 @@
+/**
+ * Every failure spvclient reports has one of these codes. Tests assert codes, never message text.
+ * Peer-caused codes (PEER_*, HEADER_*) carry a ban score in the net layer; local faults never do.
+ */
+export const ERROR_CODES = [
+  // header consensus rules (src/chain)
+  'HEADER_BAD_LENGTH',
+  'HEADER_BAD_TARGET',
+  'HEADER_BAD_POW',
+  'HEADER_BAD_PREV',
+  'HEADER_BAD_DIFFBITS',
+  'HEADER_TIME_TOO_OLD',
+  'HEADER_TIME_TOO_NEW',
+  'HEADER_TIMEWARP',
+  'HEADER_BAD_VERSION',
+  'HEADER_CHECKPOINT_MISMATCH',
+  'HEADER_FORK_TOO_OLD',
+  'HEADER_UNCONNECTED',
+  // wire codec (src/wire): what a peer sent
+  'PEER_BAD_MAGIC',
+  'PEER_BAD_CHECKSUM',
+  'PEER_BAD_COMMAND',
+  'PEER_OVERSIZED',
+  'PEER_TRUNCATED',
+  'PEER_TOO_MANY_ITEMS',
+  'PEER_MALFORMED',
+  // header store (src/store)
+  'STORE_OPEN_FAILED',
+  'STORE_LOCKED',
+  'STORE_CORRUPT',
+  'STORE_WRONG_NETWORK',
+  'STORE_NOT_FOUND',
+  'STORE_CLOSED',
+  'STORE_WRITE_FAILED',
+  'ANCHOR_INVALID',
+  'ANCHOR_STORE_NOT_EMPTY',
+  // configuration and command line
+  'CONFIG_NOT_FOUND',
+  'CONFIG_PARSE',
+  'CONFIG_INVALID',
+  'CLI_BAD_ARGS',
+  'IMPORT_FILE_INVALID',
+  // threads
+  'WORKER_CRASHED',
+  'WORKER_UNAVAILABLE',
+  'SHUTTING_DOWN',
+  // a bug: crash the worker and let the supervisor restart it
+  'INVARIANT',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+const known: ReadonlySet<string> = new Set(ERROR_CODES);
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && known.has(value);
+}

@@ -1,0 +1,114 @@
+import type { Level } from 'level';
+import { headerBits, headerHash, headerTime } from '../chain/header.js';
+import type { ChainParams } from '../chain/params.js';
+import { workFromBits } from '../chain/work.js';
+import type { AuditReport } from '../protocol/chainTypes.js';
+import { bytesEqual, hashToHex } from '../util/bytes.js';
+import {
+  BEST_INDEX_END,
+  BY_HEIGHT_END,
+  KEY_ANCHOR,
+  KEY_COUNT,
+  KEY_TIP,
+  bestIndexKey,
+  byHeightLowerBound,
+  headerKey,
+  readU32BE,
+} from './keys.js';
+import { decodeAnchorRecord, decodeHeaderRecord, decodeIndexEntry } from './records.js';
+
+const MAX_PROBLEMS = 50;
+
+/**
+ * Reads the whole store and checks what a crash must never break:
+ * - the tip is the most-work header stored (ties: it has the maximum chainwork);
+ * - every best-chain index entry names a stored header at that height, links to the entry below it
+ *   and carries that header's time and bits; the index ends at the tip;
+ * - every header's chainwork = its parent's + its own work, and its parent is stored one height below
+ *   (except the anchor);
+ * - the by-height index lists exactly the stored headers, and the stored count matches.
+ */
+export async function auditStore(db: Level<Uint8Array, Uint8Array>, params: ChainParams): Promise<AuditReport> {
+  const problems: string[] = [];
+  const problem = (p: string): void => {
+    if (problems.length < MAX_PROBLEMS) problems.push(p);
+  };
+  const anchorRaw = await db.get(KEY_ANCHOR);
+  const tip = await db.get(KEY_TIP);
+  const countRaw = await db.get(KEY_COUNT);
+  if (anchorRaw === undefined || tip === undefined || countRaw === undefined) {
+    return { ok: false, problems: ['anchor, tip or count missing'], headersChecked: 0, bestChainChecked: 0 };
+  }
+  const anchor = decodeAnchorRecord(anchorRaw);
+  const anchorHash = headerHash(anchor.header);
+
+  // Every header record, by height order via the F index.
+  let headersChecked = 0;
+  let maxWork = -1n;
+  for await (const key of db.keys({ gte: byHeightLowerBound(0), lt: BY_HEIGHT_END })) {
+    const height = readU32BE(key, 1);
+    const hash = key.slice(5, 37);
+    const raw = await db.get(headerKey(hash));
+    headersChecked++;
+    if (raw === undefined) {
+      problem(`by-height entry without header ${hashToHex(hash)} at ${height}`);
+      continue;
+    }
+    const rec = decodeHeaderRecord(raw);
+    if (!bytesEqual(headerHash(rec.header), hash)) problem(`header record ${hashToHex(hash)} hashes differently`);
+    if (rec.height !== height) problem(`header ${hashToHex(hash)} stored at ${rec.height}, indexed at ${height}`);
+    if (rec.chainwork > maxWork) maxWork = rec.chainwork;
+    if (bytesEqual(hash, anchorHash)) continue;
+    const parentRaw = await db.get(headerKey(rec.header.subarray(4, 36)));
+    if (parentRaw === undefined) {
+      problem(`header ${hashToHex(hash)} at ${height} has no stored parent`);
+      continue;
+    }
+    const parent = decodeHeaderRecord(parentRaw);
+    if (parent.height !== rec.height - 1) problem(`header ${hashToHex(hash)} parent height mismatch`);
+    if (parent.chainwork + workFromBits(headerBits(rec.header)) !== rec.chainwork) {
+      problem(`header ${hashToHex(hash)} at ${height} has wrong chainwork`);
+    }
+  }
+  let headerRecords = 0;
+  for await (const _key of db.keys({ gte: headerKey(new Uint8Array(32)), lt: Uint8Array.of(0x49) })) headerRecords++;
+  if (headerRecords !== headersChecked) problem(`header records ${headerRecords} != by-height entries ${headersChecked}`);
+  if (readU32BE(countRaw, 0) !== headersChecked) problem(`stored count ${readU32BE(countRaw, 0)} != ${headersChecked}`);
+
+  // The best-chain index.
+  let bestChainChecked = 0;
+  let expected = anchor.height;
+  let prev: Uint8Array | null = null;
+  let last: Uint8Array | null = null;
+  for await (const [key, value] of db.iterator({ gte: bestIndexKey(0), lt: BEST_INDEX_END })) {
+    const height = readU32BE(key, 1);
+    const e = decodeIndexEntry(value);
+    bestChainChecked++;
+    if (height !== expected) problem(`best-chain index gap at ${height} (expected ${expected})`);
+    expected = height + 1;
+    const raw = await db.get(headerKey(e.hash));
+    if (raw === undefined) {
+      problem(`best-chain entry ${height} names a missing header`);
+    } else {
+      const rec = decodeHeaderRecord(raw);
+      if (rec.height !== height) problem(`best-chain entry ${height} names a header at ${rec.height}`);
+      if (headerTime(rec.header) !== e.time || headerBits(rec.header) !== e.bits) {
+        problem(`best-chain entry ${height} time/bits differ from its header`);
+      }
+      if (prev !== null && !bytesEqual(rec.header.subarray(4, 36), prev)) {
+        problem(`best-chain header ${height} does not link to ${height - 1}`);
+      }
+    }
+    prev = e.hash;
+    last = e.hash;
+  }
+  if (last === null || !bytesEqual(last, tip)) problem('best-chain index does not end at the tip');
+  const tipRaw = await db.get(headerKey(tip));
+  if (tipRaw === undefined) {
+    problem('tip header missing');
+  } else if (decodeHeaderRecord(tipRaw).chainwork !== maxWork) {
+    problem('tip is not the most-work header stored');
+  }
+  if (anchor.height === 0 && hashToHex(anchorHash) !== params.genesisHashHex) problem('start header is not genesis');
+  return { ok: problems.length === 0, problems, headersChecked, bestChainChecked };
+}
