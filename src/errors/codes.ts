@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'PEER_TRUNCATED',
   'PEER_TOO_MANY_ITEMS',
   'PEER_MALFORMED',
+  'PEER_FOREIGN_CHAIN', // headers from another chain on the same magic (2026 BLAKE2b fork, 164-byte headers)
   // header store (src/store)
   'STORE_OPEN_FAILED',
   'STORE_LOCKED',

@@ -1,0 +1,46 @@
+import type { NetworkName } from '../chain/params.js';
+import type { LogLevelName } from '../log/logger.js';
+import type { AuditReport, ConnectResult, HeaderInfo, RollbackResult, StoreStats, TipInfo } from './chainTypes.js';
+
+export type * from './chainTypes.js';
+
+/** A start point as plain data. `builtin` = the network's built-in anchor (genesis where it has none). */
+export type StartSpec =
+  | { readonly kind: 'builtin' }
+  | { readonly kind: 'genesis' }
+  | { readonly kind: 'anchor'; readonly height: number; readonly header: Uint8Array; readonly chainwork: bigint };
+
+/** What the supervisor hands the chain worker at spawn. */
+export interface ChainWorkerData {
+  readonly network: NetworkName;
+  /** Directory of the header database (level). */
+  readonly storePath: string;
+  readonly start: StartSpec;
+  /** Size of the pow pool (piscina) the chain worker runs header batches on; 0 = check in-thread. */
+  readonly powThreads: number;
+  readonly logLevel: LogLevelName;
+  readonly logFd: number;
+}
+
+/**
+ * The chain worker: the single writer of the header database, fork choice, contextual rules, queries.
+ * Every method is async; the same class runs in-process (tests) or behind comlink.
+ */
+export interface ChainApi {
+  /** Resolves with the store's stats once it is open; rejects with the open error (STORE_LOCKED, ...). */
+  ready(): Promise<StoreStats>;
+  /** Validate (pow pool, then context) and store a contiguous batch of raw 80-byte headers. */
+  connectHeaders(headers: Uint8Array): Promise<ConnectResult>;
+  tip(): Promise<TipInfo>;
+  stats(): Promise<StoreStats>;
+  headerByHeight(height: number): Promise<HeaderInfo | null>;
+  headerByHash(hashHex: string): Promise<HeaderInfo | null>;
+  confirmations(hashHex: string): Promise<number>;
+  locator(): Promise<string[]>;
+  headersAfterLocator(locatorHex: readonly string[], stopHashHex: string | null, max: number): Promise<Uint8Array>;
+  ancestorAt(hashHex: string, height: number): Promise<HeaderInfo | null>;
+  rollbackToTime(time: number): Promise<RollbackResult>;
+  audit(): Promise<AuditReport>;
+  /** Flush and close the database and the pow pool. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,132 @@
+import type { ChainParams } from '../chain/params.js';
+import type { Logger } from '../log/logger.js';
+import { silentLogger } from '../log/logger.js';
+import type { ChainApi, StartSpec } from '../protocol/chain.js';
+import type {
+  AuditReport,
+  ConnectResult,
+  HeaderInfo,
+  RollbackResult,
+  StoreStats,
+  TipInfo,
+} from '../protocol/chainTypes.js';
+import { HeaderStore } from './headerStore.js';
+import type { StartPoint } from './headerStore.js';
+import type { PowVerifier } from './powVerifier.js';
+
+export interface ChainServiceOptions {
+  readonly params: ChainParams;
+  readonly storePath: string;
+  readonly start: StartSpec;
+  readonly pow: PowVerifier;
+  readonly log?: Logger;
+  readonly now?: () => number;
+}
+
+export function resolveStart(params: ChainParams, spec: StartSpec): StartPoint {
+  switch (spec.kind) {
+    case 'builtin':
+      return params.anchor !== null ? { kind: 'anchor', anchor: params.anchor } : { kind: 'genesis' };
+    case 'genesis':
+      return { kind: 'genesis' };
+    case 'anchor':
+      return { kind: 'anchor', anchor: { height: spec.height, header: spec.header, chainwork: spec.chainwork } };
+  }
+}
+
+/**
+ * The chain worker's domain object: header batches are hashed and PoW-checked on the pow pool (several
+ * batches at once), then validated in context and committed by the store strictly in arrival order.
+ */
+export class ChainService implements ChainApi {
+  private readonly opening: Promise<HeaderStore>;
+  private tail: Promise<unknown> = Promise.resolve();
+  private closing: Promise<void> | null = null;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: ChainServiceOptions) {
+    this.log = opts.log ?? silentLogger();
+    this.opening = HeaderStore.open({
+      path: opts.storePath,
+      params: opts.params,
+      start: resolveStart(opts.params, opts.start),
+      log: this.log,
+      ...(opts.now !== undefined ? { now: opts.now } : {}),
+    });
+    // The rejection is reported through ready() and every call; never as an unhandled rejection.
+    this.opening.catch(() => undefined);
+  }
+
+  private store(): Promise<HeaderStore> {
+    return this.opening;
+  }
+
+  async ready(): Promise<StoreStats> {
+    return (await this.store()).stats();
+  }
+
+  async connectHeaders(headers: Uint8Array): Promise<ConnectResult> {
+    const store = await this.store();
+    const verified = this.opts.pow.verify(headers, this.opts.params.powLimit);
+    verified.catch(() => undefined);
+    const previous = this.tail;
+    const run = (async () => {
+      await previous;
+      const v = await verified;
+      return store.connectHeaders(v.headers, { hashes: v.hashes, failures: v.failures });
+    })();
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async tip(): Promise<TipInfo> {
+    return (await this.store()).tip();
+  }
+
+  async stats(): Promise<StoreStats> {
+    return (await this.store()).stats();
+  }
+
+  async headerByHeight(height: number): Promise<HeaderInfo | null> {
+    return (await this.store()).headerByHeight(height);
+  }
+
+  async headerByHash(hashHex: string): Promise<HeaderInfo | null> {
+    return (await this.store()).headerByHash(hashHex);
+  }
+
+  async confirmations(hashHex: string): Promise<number> {
+    return (await this.store()).confirmations(hashHex);
+  }
+
+  async locator(): Promise<string[]> {
+    return (await this.store()).locator();
+  }
+
+  async headersAfterLocator(locatorHex: readonly string[], stopHashHex: string | null, max: number): Promise<Uint8Array> {
+    return (await this.store()).headersAfterLocator(locatorHex, stopHashHex, max);
+  }
+
+  async ancestorAt(hashHex: string, height: number): Promise<HeaderInfo | null> {
+    return (await this.store()).ancestorAt(hashHex, height);
+  }
+
+  async rollbackToTime(time: number): Promise<RollbackResult> {
+    return (await this.store()).rollbackToTime(time);
+  }
+
+  async audit(): Promise<AuditReport> {
+    return (await this.store()).audit();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.tail;
+      const store = await this.opening.catch(() => null);
+      await store?.close();
+      await this.opts.pow.close();
+      this.log.info({}, 'chain service closed');
+    })();
+    return this.closing;
+  }
+}

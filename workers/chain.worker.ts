@@ -1,0 +1,24 @@
+// Chain worker: the single writer of the header database. Builds one ChainService and exposes it.
+import { parentPort, workerData } from 'node:worker_threads';
+import { expose } from 'comlink/dist/esm/comlink.mjs';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { paramsFor } from '../src/chain/params.js';
+import { createLogger } from '../src/log/logger.js';
+import type { ChainWorkerData } from '../src/protocol/chain.js';
+import { installErrorTransfer } from '../src/protocol/errors.js';
+import { ChainService } from '../src/store/chainService.js';
+import { inThreadPowVerifier } from '../src/store/powVerifier.js';
+import { createPowPool } from '../src/supervisor/powPool.js';
+
+installErrorTransfer();
+const data = workerData as ChainWorkerData;
+const log = createLogger({ level: data.logLevel, name: 'chain', fd: data.logFd });
+const service = new ChainService({
+  params: paramsFor(data.network),
+  storePath: data.storePath,
+  start: data.start,
+  pow: data.powThreads > 0 ? createPowPool(data.powThreads) : inThreadPowVerifier(),
+  log,
+});
+if (parentPort === null) throw new Error('chain.worker must run in a worker thread');
+expose(service, nodeEndpoint(parentPort));

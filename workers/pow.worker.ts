@@ -1,0 +1,13 @@
+// Pow pool task (piscina): hash a header batch and check PoW, per-item results.
+import { verifyPowBatch } from '../src/chain/powBatch.js';
+import { serializeError } from '../src/protocol/errors.js';
+import type { PowTask, PowTaskResult } from '../src/protocol/pow.js';
+
+export default function powTask(task: PowTask): PowTaskResult {
+  const r = verifyPowBatch(task.headers, task.powLimit);
+  return {
+    headers: task.headers,
+    hashes: r.hashes,
+    failures: r.failures.map((f) => ({ index: f.index, error: serializeError(f.error) })),
+  };
+}
