@@ -4,10 +4,15 @@ import { serializeError } from '../src/protocol/errors.js';
 import type { PowTask, PowTaskResult } from '../src/protocol/pow.js';
 
 export default function powTask(task: PowTask): PowTaskResult {
-  const r = verifyPowBatch(task.headers, task.powLimit);
-  return {
-    headers: task.headers,
-    hashes: r.hashes,
-    failures: r.failures.map((f) => ({ index: f.index, error: serializeError(f.error) })),
-  };
+  try {
+    const r = verifyPowBatch(task.headers, task.powLimit);
+    return {
+      ok: true,
+      headers: task.headers,
+      hashes: r.hashes,
+      failures: r.failures.map((f) => ({ index: f.index, error: serializeError(f.error) })),
+    };
+  } catch (err) {
+    return { ok: false, error: serializeError(err) };
+  }
 }

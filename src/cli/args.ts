@@ -101,11 +101,15 @@ export function parseCommandLine(argv: string[]): Command {
       bad('--anchor-chainwork must be up to 64 hex digits', { flag: 'anchor-chainwork' });
     }
     if (cw !== undefined && !values['trust-anchor']) bad('--anchor-chainwork needs --trust-anchor');
+    const height = intFlag('height', values.height, 0, 0xffffffff) ?? 0;
+    if (values['trust-anchor'] && height % 2016 !== 0) {
+      bad('--trust-anchor needs --height to be a multiple of 2016', { flag: 'height', value: height });
+    }
     return {
       kind: 'import',
       global: globalOptions(values),
       file: positionals[0]!,
-      height: intFlag('height', values.height, 0, 0xffffffff) ?? 0,
+      height,
       trustAnchor: values['trust-anchor'] ?? false,
       anchorChainwork: cw === undefined ? null : BigInt(cw.startsWith('0x') ? cw : `0x${cw}`),
       json: values.json ?? false,

@@ -8,8 +8,14 @@ export interface PowTask {
   readonly powLimit: bigint;
 }
 
-/** Per-item results of a PowTask: every header gets a hash; failures are listed by index. */
-export interface PowTaskResult {
+/**
+ * Per-item results of a PowTask: every header gets a hash; failures are listed by index. A task never
+ * throws (an error thrown in a piscina thread arrives without its code): it answers `{ ok: false }`.
+ */
+export type PowTaskResult = PowTaskOk | { readonly ok: false; readonly error: SerializedError };
+
+export interface PowTaskOk {
+  readonly ok: true;
   readonly headers: Uint8Array;
   /** N x 32 bytes, internal order. */
   readonly hashes: Uint8Array;

@@ -1,4 +1,6 @@
+import { HEADER_SIZE } from '../chain/header.js';
 import type { ChainParams } from '../chain/params.js';
+import { SpvError } from '../errors/spvError.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
 import type { ChainApi, StartSpec } from '../protocol/chain.js';
@@ -67,6 +69,11 @@ export class ChainService implements ChainApi {
 
   async connectHeaders(headers: Uint8Array): Promise<ConnectResult> {
     const store = await this.store();
+    if (headers.length === 0 || headers.length % HEADER_SIZE !== 0) {
+      throw new SpvError('HEADER_BAD_LENGTH', 'a header batch must be a non-empty multiple of 80 bytes', {
+        length: headers.length,
+      });
+    }
     const verified = this.opts.pow.verify(headers, this.opts.params.powLimit);
     verified.catch(() => undefined);
     const previous = this.tail;

@@ -485,6 +485,7 @@ export class HeaderStore {
       }
     }
 
+    let parentIsNew = branch.entries.length === 0 && branch.forkHeight === this.best.tipHeight;
     const fresh: BranchEntry[] = [];
     const freshHeights: number[] = [];
     let duplicates = hashes.length;
@@ -508,11 +509,14 @@ export class HeaderStore {
         // Case c: already stored. On the best chain this is an in-memory check; the tip has no stored children.
         if (branch.entries.length === 0 && this.best.isHashAt(height, hash)) {
           branch.advanceFork(height);
+          parentIsNew = height === this.best.tipHeight;
           duplicates++;
           lastHeight = height;
           continue;
         }
-        if (branch.entries.length > 0 || branch.forkHeight < this.best.tipHeight) {
+        // A header whose parent is the tip or was created by this batch cannot be stored yet (a stored
+        // child of the tip would have more work than the tip), so only other parents need a DB read.
+        if (!parentIsNew) {
           const known = await this.record(hash);
           if (known !== null) {
             if (known.height !== height) throw new SpvError('STORE_CORRUPT', 'stored header at another height', {});
@@ -572,6 +576,7 @@ export class HeaderStore {
           chainwork: parentWork + target.work,
         };
         branch.push(entry);
+        parentIsNew = true;
         fresh.push(entry);
         freshHeights.push(height);
         lastHeight = height;
@@ -612,7 +617,7 @@ export class HeaderStore {
     const becomesBest = topWork > this.tipChainwork;
     const oldTip = this.best.tipHeight;
     const fork = branch.forkHeight;
-    let disconnected: string[] = [];
+    const disconnected: string[] = [];
     let connected: string[] = [];
     if (becomesBest) {
       for (let i = 0; i < branch.entries.length; i++) {

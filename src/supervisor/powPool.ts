@@ -21,6 +21,7 @@ export function createPowPool(threads: number): PowVerifier {
       // Transfer needs a buffer of our own (a view into a larger buffer would move all of it).
       const own = headers.byteOffset === 0 && headers.byteLength === headers.buffer.byteLength ? headers : new Uint8Array(headers);
       const res = await pool.run({ headers: own, powLimit }, { transferList: [own.buffer as ArrayBuffer] });
+      if (!res.ok) throw deserializeError(res.error);
       return {
         headers: res.headers,
         hashes: res.hashes,

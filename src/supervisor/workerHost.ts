@@ -142,7 +142,7 @@ export class WorkerHost<T extends ManagedApi> extends EventEmitter {
         },
       );
     }, delay);
-    this.restartTimer.unref();
+    // Not unref'd: while a worker is down, its pending restart is what keeps a daemon alive.
   }
 
   /** Closes the worker's API (flush) and then ends the thread. Idempotent. */

@@ -54,9 +54,6 @@ export async function runImport(cmd: ImportCommand): Promise<{ report: ImportRep
 
   let start: StartSpec | undefined;
   if (cmd.trustAnchor) {
-    if (cmd.height % 2016 !== 0) {
-      throw new SpvError('CLI_BAD_ARGS', '--trust-anchor needs --height to be a multiple of 2016', { height: cmd.height });
-    }
     start = {
       kind: 'anchor',
       height: cmd.height,
