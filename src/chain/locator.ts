@@ -1,5 +1,5 @@
 /**
- * Heights of a block locator from `tipHeight` down to `floorHeight`: the 10 most recent one by one,
+ * Heights of a block locator from `tipHeight` down to `floorHeight`: the 11 most recent one by one,
  * then doubling steps, always ending with the floor (genesis in Core, our start anchor here).
  * Core: CChain::GetLocator / LocatorEntries (src/chain.cpp). Stays well under Core's
  * MAX_LOCATOR_SZ of 101 entries for any chain height.
@@ -10,7 +10,7 @@ export function locatorHeights(tipHeight: number, floorHeight: number): number[]
   let h = tipHeight;
   while (h > floorHeight) {
     out.push(h);
-    if (out.length >= 10) step *= 2;
+    if (out.length > 10) step *= 2;
     h -= step;
   }
   out.push(floorHeight);

@@ -261,6 +261,8 @@ export class HeaderStore {
   // ---------------------------------------------------------------- reads
 
   private async record(hash: Uint8Array): Promise<HeaderRecord | null> {
+    // Reads bypass the write queue: without this a read after close() surfaces level's uncoded error.
+    if (this.closed) throw new SpvError('STORE_CLOSED', 'the header store is closed', {});
     const raw = await this.db.get(headerKey(hash));
     return raw === undefined ? null : decodeHeaderRecord(raw);
   }
@@ -703,7 +705,12 @@ export class HeaderStore {
 
   /** Rolls the store back so that `height` (clamped to the anchor) is the tip. */
   rollbackToHeight(height: number): Promise<RollbackResult> {
-    return this.exclusive(async () => this.rollbackLocked(Math.max(this.best.floorHeight, Math.min(height, this.best.tipHeight))));
+    return this.exclusive(async () => {
+      if (!Number.isSafeInteger(height)) {
+        throw new SpvError('INVARIANT', 'rollback height must be an integer', { height: String(height) });
+      }
+      return this.rollbackLocked(Math.max(this.best.floorHeight, Math.min(height, this.best.tipHeight)));
+    });
   }
 
   private async rollbackLocked(newTip: number): Promise<RollbackResult> {
@@ -723,6 +730,20 @@ export class HeaderStore {
     const tipHash = new Uint8Array(this.best.hashAt(newTip));
     const tipRec = await this.record(tipHash);
     invariant(tipRec !== null, 'rollback target record missing', { height: newTip });
+    // A side header at or below the new tip can still have more work than it (harder bits on its branch,
+    // e.g. testnet min-difficulty blocks on the best chain). Delete those too, so the tip stays the
+    // most-work header stored; their descendants have even more work, so no orphan is left behind.
+    // Only side headers are read: a key scan of the F index, best-chain entries skipped in memory.
+    for await (const key of this.db.keys({ gte: byHeightLowerBound(this.best.floorHeight), lt: byHeightLowerBound(newTip + 1) })) {
+      const hash = key.subarray(5, 37);
+      if (this.best.isHashAt(readU32BE(key, 1), hash)) continue;
+      const rec = await this.record(hash);
+      if (rec !== null && rec.chainwork > tipRec.chainwork) {
+        ops.push({ type: 'del', key: headerKey(hash) });
+        ops.push({ type: 'del', key });
+        deleted++;
+      }
+    }
     ops.push({ type: 'put', key: KEY_TIP, value: tipHash });
     ops.push({ type: 'put', key: KEY_COUNT, value: u32BE(this.headerCount - deleted) });
     await this.db.batch(ops);

@@ -23,7 +23,8 @@ export function decodeHeaderRecord(v: Uint8Array): HeaderRecord {
   if (v.length !== HEADER_RECORD_SIZE) {
     throw new SpvError('STORE_CORRUPT', 'header record has the wrong size', { length: v.length });
   }
-  return { header: v.slice(0, 80), height: readU32BE(v, 80), chainwork: bytes32ToBigint(v.subarray(84, 116)) };
+  // Copy into a plain Uint8Array: level hands back Buffers, and callers compare and transfer these bytes.
+  return { header: new Uint8Array(v.subarray(0, 80)), height: readU32BE(v, 80), chainwork: bytes32ToBigint(v.subarray(84, 116)) };
 }
 
 /** A best-chain index entry: what start-up needs to rebuild the in-memory chain without reading headers. */
@@ -49,7 +50,7 @@ export function decodeIndexEntry(v: Uint8Array): IndexEntry {
     throw new SpvError('STORE_CORRUPT', 'best-chain index entry has the wrong size', { length: v.length });
   }
   const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
-  return { hash: v.slice(0, 32), time: dv.getUint32(32, true), bits: dv.getUint32(36, true) };
+  return { hash: new Uint8Array(v.subarray(0, 32)), time: dv.getUint32(32, true), bits: dv.getUint32(36, true) };
 }
 
 /** The anchor record shares the header record's layout, height first for readability of dumps. */
