@@ -47,8 +47,11 @@ describe(`crash safety: ${TRIALS} SIGKILLs during import (seed ${SEED}; replay w
   }
 
   // A store holding the complete main chain, copied as the starting point of the reorg trials.
+  // Its wall time (process start to exit) sets the kill window, so kills land mid-import on any machine.
   const baseDir = join(dir.path, 'base');
+  const baseStart = Date.now();
   const base = runCli(['import', mainFile, '--json', ...args(baseDir)], { timeoutMs: 120_000 });
+  const importWallMs = Date.now() - baseStart;
   assert.equal(base.status, 0, base.stderr);
 
   it('every restart finds a consistent store, and the resumed import reaches the most-work tip', async () => {
@@ -61,7 +64,7 @@ describe(`crash safety: ${TRIALS} SIGKILLs during import (seed ${SEED}; replay w
         ? ['import', forkFile, '--height', String(FORK_AT + 1), ...args(dataDir)]
         : ['import', mainFile, ...args(dataDir)];
       const child = spawnCli(importArgs);
-      const delayMs = 200 + Math.floor(rand() * 900);
+      const delayMs = Math.floor(importWallMs * (0.25 + 0.7 * rand()));
       await new Promise((r) => setTimeout(r, delayMs));
       child.kill('SIGKILL');
       const { signal } = await exitOf(child);
@@ -74,11 +77,12 @@ describe(`crash safety: ${TRIALS} SIGKILLs during import (seed ${SEED}; replay w
       const resumed = runCli(['import', ...importArgs.slice(1), '--json'], { timeoutMs: 120_000 });
       assert.equal(resumed.status, 0, resumed.stderr);
       const done = status(dataDir);
-      assert.equal(done.audit.ok, true);
+      assert.deepEqual(done.audit.problems, [], `trial ${trial} after resuming`);
       const tip = reorg ? fork.headers[FORK - 1]! : main.headers[MAIN - 1]!;
       assert.equal(done.tip.height, tip.height);
       assert.equal(done.tip.hash, tip.hashHex);
     }
-    assert.ok(killedMidway >= Math.ceil(TRIALS * 0.8), `kills must land mid-import (${killedMidway}/${TRIALS})`);
+    // Start-up takes part of the window, and a loaded machine stretches or squeezes it: most, not all.
+    assert.ok(killedMidway >= Math.ceil(TRIALS * 0.6), `kills must land mid-import (${killedMidway}/${TRIALS})`);
   });
 });
