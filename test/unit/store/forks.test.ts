@@ -6,13 +6,13 @@ import { REGTEST } from '../../../src/chain/params.js';
 import { TargetCache, hashMeetsTarget } from '../../../src/chain/pow.js';
 import { workFromBits } from '../../../src/chain/work.js';
 import type { ErrorCode } from '../../../src/errors/codes.js';
-import { isSpvError } from '../../../src/errors/spvError.js';
 import type { ConnectResult } from '../../../src/protocol/chainTypes.js';
 import { HeaderStore } from '../../../src/store/headerStore.js';
 import { bigintToBytes32, concatBytes, hashToHex, toHex } from '../../../src/util/bytes.js';
 import type { BuiltHeader } from '../../helpers/chainBuilder.js';
 import { ChainBuilder, concatHeaders } from '../../helpers/chainBuilder.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { assertAuditOk, hasCode } from '../../helpers/assertions.js';
 
 /** Regtest work of one header at powLimit (every regtest header has it). */
 const W = workFromBits(REGTEST.powLimitBits);
@@ -25,21 +25,7 @@ function hexes(headers: readonly BuiltHeader[]): string[] {
   return headers.map((h) => h.hashHex);
 }
 
-function hasCode(code: ErrorCode): (err: unknown) => boolean {
-  return (err: unknown) => {
-    assert.ok(isSpvError(err), 'expected an SpvError');
-    assert.equal(err.code, code);
-    return true;
-  };
-}
 
-async function assertAuditOk(store: HeaderStore): Promise<void> {
-  const report = await store.audit();
-  assert.deepEqual(report.problems, []);
-  assert.equal(report.ok, true);
-  assert.equal(report.headersChecked, store.stats().headerCount);
-  assert.equal(report.bestChainChecked, store.tip().height - store.anchorHeight + 1);
-}
 
 /** Runs `fn` on a fresh genesis-started store in a temp dir; audits it at the end; always closes and cleans up. */
 async function withStore(

@@ -8,6 +8,7 @@ import { bigintToBytes32, toHex } from '../../../src/util/bytes.js';
 import type { BuiltHeader } from '../../helpers/chainBuilder.js';
 import { ChainBuilder, concatHeaders } from '../../helpers/chainBuilder.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { assertAuditOk } from '../../helpers/assertions.js';
 
 const W = workFromBits(REGTEST.powLimitBits);
 const GENESIS = REGTEST.genesisHashHex;
@@ -40,11 +41,6 @@ function assertAnswer(raw: Uint8Array, expected: readonly BuiltHeader[]): void {
   got.forEach((h, i) => assertSameBytes(h, expected[i]!.raw, `header ${i}`));
 }
 
-async function assertAuditOk(store: HeaderStore): Promise<void> {
-  const report = await store.audit();
-  assert.deepEqual(report.problems, []);
-  assert.equal(report.ok, true);
-}
 
 /**
  * One store shared by the read-only query tests:

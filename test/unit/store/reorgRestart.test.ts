@@ -4,13 +4,12 @@ import { serializeHeader } from '../../../src/chain/header.js';
 import type { Anchor, ChainParams } from '../../../src/chain/params.js';
 import { REGTEST, TESTNET3 } from '../../../src/chain/params.js';
 import { workFromBits } from '../../../src/chain/work.js';
-import type { ErrorCode } from '../../../src/errors/codes.js';
-import { isSpvError } from '../../../src/errors/spvError.js';
 import { HeaderStore } from '../../../src/store/headerStore.js';
 import type { StartPoint } from '../../../src/store/headerStore.js';
 import type { BuiltHeader } from '../../helpers/chainBuilder.js';
 import { ChainBuilder, concatHeaders } from '../../helpers/chainBuilder.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { assertAuditOk, hasCode } from '../../helpers/assertions.js';
 
 const W = workFromBits(REGTEST.powLimitBits);
 const GENESIS: StartPoint = { kind: 'genesis' };
@@ -19,20 +18,7 @@ function hexes(headers: readonly BuiltHeader[]): string[] {
   return headers.map((h) => h.hashHex);
 }
 
-function hasCode(code: ErrorCode): (err: unknown) => boolean {
-  return (err: unknown) => {
-    assert.ok(isSpvError(err), 'expected an SpvError');
-    assert.equal(err.code, code);
-    return true;
-  };
-}
 
-async function assertAuditOk(store: HeaderStore): Promise<void> {
-  const report = await store.audit();
-  assert.deepEqual(report.problems, []);
-  assert.equal(report.ok, true);
-  assert.equal(report.headersChecked, store.stats().headerCount);
-}
 
 function open(path: string, params: ChainParams = REGTEST, start: StartPoint = GENESIS): Promise<HeaderStore> {
   return HeaderStore.open({ path, params, start });

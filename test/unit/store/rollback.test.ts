@@ -7,6 +7,7 @@ import { HeaderStore } from '../../../src/store/headerStore.js';
 import type { BuiltHeader } from '../../helpers/chainBuilder.js';
 import { ChainBuilder, concatHeaders } from '../../helpers/chainBuilder.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { assertAuditOk } from '../../helpers/assertions.js';
 
 const W = workFromBits(REGTEST.powLimitBits);
 
@@ -14,13 +15,6 @@ function hexes(headers: readonly BuiltHeader[]): string[] {
   return headers.map((h) => h.hashHex);
 }
 
-async function assertAuditOk(store: HeaderStore): Promise<void> {
-  const report = await store.audit();
-  assert.deepEqual(report.problems, []);
-  assert.equal(report.ok, true);
-  assert.equal(report.headersChecked, store.stats().headerCount);
-  assert.equal(report.bestChainChecked, store.tip().height - store.anchorHeight + 1);
-}
 
 async function withDir(fn: (path: string, track: (s: HeaderStore) => HeaderStore) => Promise<void>): Promise<void> {
   const dir = tempDir('spv-rollback-');

@@ -25,14 +25,5 @@ export function throwsCode(fn: () => unknown, code: ErrorCode, note = ''): void 
   });
 }
 
-/** A tiny deterministic PRNG (mulberry32) for reproducible randomized tests. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The shared seeded PRNG (mulberry32), for reproducible randomized tests. */
+export { mulberry32 as prng } from '../../helpers/random.js';
