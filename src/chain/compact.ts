@@ -14,10 +14,13 @@ export interface DecodedCompact {
 export function decodeCompact(bits: number): DecodedCompact {
   const b = bits >>> 0;
   const size = b >>> 24;
-  const word = b & 0x007fffff;
+  // Core shifts the mantissa before the sign/overflow tests: 0x00923456 is 0, not negative.
+  let word = b & 0x007fffff;
   let target: bigint;
-  if (size <= 3) target = BigInt(word >>> (8 * (3 - size)));
-  else target = BigInt(word) << BigInt(8 * (size - 3));
+  if (size <= 3) {
+    word >>>= 8 * (3 - size);
+    target = BigInt(word);
+  } else target = BigInt(word) << BigInt(8 * (size - 3));
   const negative = word !== 0 && (b & 0x00800000) !== 0;
   const overflow = word !== 0 && (size > 34 || (word > 0xff && size > 33) || (word > 0xffff && size > 32));
   return { target, negative, overflow };
