@@ -8,6 +8,7 @@ import type { ChainWorkerData } from '../src/protocol/chain.js';
 import { installErrorTransfer } from '../src/protocol/errors.js';
 import { ChainService } from '../src/store/chainService.js';
 import { inThreadPowVerifier } from '../src/store/powVerifier.js';
+import { crashOnInvariant } from '../src/supervisor/crashOnInvariant.js';
 import { createPowPool } from '../src/supervisor/powPool.js';
 
 installErrorTransfer();
@@ -21,4 +22,10 @@ const service = new ChainService({
   log,
 });
 if (parentPort === null) throw new Error('chain.worker must run in a worker thread');
-expose(service, nodeEndpoint(parentPort));
+expose(
+  crashOnInvariant(service, (err) => {
+    log.fatal({ err }, 'invariant broken, restarting the chain worker');
+    process.exit(70);
+  }),
+  nodeEndpoint(parentPort),
+);
