@@ -1,5 +1,5 @@
 /**
- * Heights of a block locator from `tipHeight` down to `floorHeight`: the 11 most recent one by one,
+ * Heights of a block locator from `tipHeight` down to `floorHeight`: the 12 most recent one by one,
  * then doubling steps, always ending with the floor (genesis in Core, our start anchor here).
  * Core: CChain::GetLocator / LocatorEntries (src/chain.cpp). Stays well under Core's
  * MAX_LOCATOR_SZ of 101 entries for any chain height.
@@ -10,8 +10,9 @@ export function locatorHeights(tipHeight: number, floorHeight: number): number[]
   let h = tipHeight;
   while (h > floorHeight) {
     out.push(h);
-    if (out.length > 10) step *= 2;
+    // Core's order: the next height uses the current step, then the step doubles once 11 are listed.
     h -= step;
+    if (out.length > 10) step *= 2;
   }
   out.push(floorHeight);
   return out;

@@ -3,7 +3,7 @@ import type { AncestorView } from './ancestors.js';
 import { medianTimePast } from './ancestors.js';
 import { requiredBits } from './difficulty.js';
 import type { ChainParams } from './params.js';
-import { MAX_FUTURE_BLOCK_TIME, MAX_TIMEWARP, RETARGET_INTERVAL } from './params.js';
+import { MAX_FUTURE_BLOCK_TIME, MAX_TIMEWARP, MEDIAN_TIME_SPAN, RETARGET_INTERVAL } from './params.js';
 
 /** The header fields the contextual rules look at. */
 export interface ContextHeader {
@@ -11,6 +11,23 @@ export interface ContextHeader {
   readonly time: number;
   readonly bits: number;
   readonly hashHex: string;
+}
+
+/**
+ * The median time past of the 11 headers ending at `parent`, or a lower bound of it when the window reaches
+ * below a start anchor (the headers under it are unknown, so a truncated median could be too high and
+ * reject a valid header: real block 588673 is older than its parent 588672). With k < 11 known times the
+ * true median is at least the (k - 5)th smallest known one; below k = 6 nothing is known (null).
+ * From genesis (floor 0) fewer than 11 headers really exist, so Core's short median applies as is.
+ */
+function medianTimePastBound(view: AncestorView, parent: number): number | null {
+  const known = parent - view.floorHeight + 1;
+  if (view.floorHeight === 0 || known >= MEDIAN_TIME_SPAN) return medianTimePast(view, parent);
+  if (known < 6) return null;
+  const times: number[] = [];
+  for (let h = view.floorHeight; h <= parent; h++) times.push(view.timeAt(h));
+  times.sort((a, b) => a - b);
+  return times[known - 6]!;
 }
 
 /**
@@ -46,8 +63,8 @@ export function checkContextual(
   }
 
   const parent = height - 1;
-  const mtp = medianTimePast(view, parent);
-  if (h.time <= mtp) {
+  const mtp = medianTimePastBound(view, parent);
+  if (mtp !== null && h.time <= mtp) {
     throw new SpvError('HEADER_TIME_TOO_OLD', 'time is not after the median of the previous 11', {
       height,
       hashHex: h.hashHex,
@@ -76,9 +93,10 @@ export function checkContextual(
     });
   }
 
+  // Before BIP34 Core has no floor at all: any int32 version, 0 and negative ones included, is valid.
   const minVersion =
-    height >= params.bip65Height ? 4 : height >= params.bip66Height ? 3 : height >= params.bip34Height ? 2 : 1;
-  if (h.version < minVersion) {
+    height >= params.bip65Height ? 4 : height >= params.bip66Height ? 3 : height >= params.bip34Height ? 2 : null;
+  if (minVersion !== null && h.version < minVersion) {
     throw new SpvError('HEADER_BAD_VERSION', 'version below the floor for this height', {
       height,
       hashHex: h.hashHex,

@@ -305,20 +305,20 @@ describe('locatorHeights', () => {
     assert.equal(last(hs), floor);
     assert.ok(hs.length <= 101, `length ${hs.length}`);
     for (let i = 1; i < hs.length; i++) assert.ok(hs[i]! < hs[i - 1]!, 'strictly decreasing');
-    // 10 steps of one (the 11 newest headers), then steps doubling from 2, then the floor.
-    const dense = Math.min(hs.length, 11);
+    // As Core's LocatorEntries: 11 steps of one (the 12 newest headers), then steps doubling from 2, then the floor.
+    const dense = Math.min(hs.length, 12);
     for (let i = 1; i < dense; i++) assert.equal(hs[i], tip - i);
     let step = 2;
-    for (let i = 11; i < hs.length - 1; i++) {
+    for (let i = 12; i < hs.length - 1; i++) {
       assert.equal(hs[i - 1]! - hs[i]!, step, `step before entry ${i}`);
       step *= 2;
     }
     return hs;
   }
 
-  it('10 dense steps, then doubling, ending at the floor', () => {
+  it('12 dense entries, then doubling steps, ending at the floor (Core LocatorEntries)', () => {
     const hs = checkShape(100, 0);
-    assert.deepEqual(hs, [100, 99, 98, 97, 96, 95, 94, 93, 92, 91, 90, 88, 84, 76, 60, 28, 0]);
+    assert.deepEqual(hs, [100, 99, 98, 97, 96, 95, 94, 93, 92, 91, 90, 89, 87, 83, 75, 59, 27, 0]);
   });
 
   it('a short chain lists every height down to the floor', () => {

@@ -131,10 +131,10 @@ describe('queries on a forked store', () => {
     }
     const gaps = heights.slice(1).map((h, i) => heights[i]! - h);
     assert.ok(gaps.every((g) => g > 0), 'strictly descending');
-    // As Core's LocatorEntries: the first eleven are consecutive, then the step doubles; the last step
+    // As Core's LocatorEntries: the first twelve are consecutive, then the step doubles; the last step
     // (to genesis) may be shorter.
-    assert.deepEqual(heights.slice(0, 11), [40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30]);
-    const tail = gaps.slice(10, -1);
+    assert.deepEqual(heights.slice(0, 12), [40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29]);
+    const tail = gaps.slice(11, -1);
     assert.ok(tail.length >= 2);
     assert.equal(tail[0], 2);
     for (let i = 1; i < tail.length; i++) assert.equal(tail[i], 2 * tail[i - 1]!);
