@@ -18,6 +18,57 @@ const ChainSchema = z.strictObject({
   start: z.union([z.enum(['builtin', 'genesis']), AnchorSchema]).default('builtin'),
 });
 
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port')
+  .refine((s) => {
+    const port = Number(s.slice(s.lastIndexOf(':') + 1));
+    return port >= 1 && port <= 65535;
+  }, 'port must be 1-65535');
+
+const PeersSchema = z.strictObject({
+  /** Use only these peers (like bitcoind -connect); no DNS seeds, no address manager dialling. */
+  connect: z.array(hostPort).default([]),
+  /** Peers always dialled in addition to discovered ones (the original's TrustedPeer, now a list with ports). */
+  trusted: z.array(hostPort).default([]),
+  /** Outbound connections to keep (1 per trusted peer when only trusted/connect peers are set). */
+  maxOutbound: z.number().int().min(1).max(64).default(8),
+  /** Resolve the network's DNS seeds (in parallel, with a timeout) when the address manager needs addresses. */
+  dnsSeeds: z.boolean().default(true),
+  /** SOCKS5 proxy for every connection, e.g. "socks5://127.0.0.1:9050" (Tor); names resolve through it. */
+  proxy: z
+    .string()
+    .regex(/^socks5h?:\/\/[^\s/]+:\d{1,5}$/, 'must be socks5://host:port')
+    .nullable()
+    .default(null),
+  userAgent: z.string().min(1).max(256).default('/spvclient:0.1.0/'),
+  connectTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+  handshakeTimeoutMs: z.number().int().min(100).max(120_000).default(30_000),
+  pingIntervalMs: z.number().int().min(1_000).max(3_600_000).default(120_000),
+  /** Misbehaviour score at which a peer is disconnected and its address banned. */
+  banScore: z.number().int().min(1).max(10_000).default(100),
+  banDurationMs: z.number().int().min(0).max(365 * 86_400_000).default(86_400_000),
+});
+
+const SyncSchema = z.strictObject({
+  /** No `headers` answer to our getheaders within this time: drop the sync peer and rotate (Core uses 2 min). */
+  headersTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+  /** Ready peers needed before header sync starts (the original: 5, or 1 with a trusted peer). */
+  minPeersForSync: z.number().int().min(1).max(64).default(1),
+  /** How long broadcastTx waits for peers to ask for the transaction after announcing it. */
+  broadcastWaitMs: z.number().int().min(100).max(60_000).default(3_000),
+});
+
+const RestSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Loopback by default: the original listened on every interface with no authentication. */
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(50071),
+  /** File holding the bearer token required by rollback and broadcasttx (null: no token). */
+  tokenFile: z.string().min(1).nullable().default(null),
+  bodyLimitBytes: z.number().int().min(1_024).max(16 * 1024 * 1024).default(1_048_576),
+});
+
 /** conf.json. Unknown keys are rejected everywhere; every key has a default. */
 export const ConfigSchema = z.strictObject({
   network: z.enum(NETWORK_NAMES).default('mainnet'),
@@ -26,6 +77,9 @@ export const ConfigSchema = z.strictObject({
   /** 0 trace, 1 debug, 2 info, 3 warn, 4 error, 5 fatal, 6 silent (--loglevel overrides). */
   logLevel: z.number().int().min(0).max(6).default(2),
   chain: ChainSchema.prefault({}),
+  peers: PeersSchema.prefault({}),
+  sync: SyncSchema.prefault({}),
+  rest: RestSchema.prefault({}),
 });
 
 export type ConfigInput = z.input<typeof ConfigSchema>;

@@ -1,0 +1,98 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { NetworkName } from '../chain/params.js';
+import type { LogLevelName } from '../log/logger.js';
+
+/** One connected (or connecting) peer, as plain data. */
+export interface PeerInfo {
+  readonly id: string;
+  /** host:port as dialled. */
+  readonly address: string;
+  readonly state: 'connecting' | 'handshake' | 'ready';
+  readonly inbound: false;
+  readonly trusted: boolean;
+  readonly syncPeer: boolean;
+  readonly version: number;
+  readonly userAgent: string;
+  /** Service bits as a hex string (u64). */
+  readonly services: string;
+  /** Height the peer announced in its version message. */
+  readonly startHeight: number;
+  /** Best height we know the peer has (announcements and headers raise it). */
+  readonly bestHeight: number;
+  readonly latencyMs: number | null;
+  readonly banScore: number;
+  readonly connectedAt: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
+
+export interface SyncStatus {
+  /** Headers sync caught up: our tip is at the best height peers report and recent (< 24 h old). */
+  readonly synced: boolean;
+  readonly height: number;
+  /** Best height reported by any ready peer (at least our own). */
+  readonly targetHeight: number;
+  readonly syncPeer: string | null;
+  readonly headersPerSecond: number;
+  readonly peers: number;
+  readonly reorgs: number;
+  readonly bans: number;
+}
+
+export interface BanInfo {
+  readonly host: string;
+  readonly until: number;
+  readonly reason: string;
+}
+
+export interface BroadcastResult {
+  /** Display hex. */
+  readonly txid: string;
+  /** Peers that asked for the transaction (getdata) after our inv. 0 is reported as an error, not success. */
+  readonly peers: number;
+}
+
+/** The net worker's slice of the configuration. */
+export interface NetConfig {
+  readonly connect: readonly string[];
+  readonly trusted: readonly string[];
+  readonly maxOutbound: number;
+  readonly dnsSeeds: boolean;
+  readonly proxy: string | null;
+  readonly userAgent: string;
+  readonly connectTimeoutMs: number;
+  readonly handshakeTimeoutMs: number;
+  readonly pingIntervalMs: number;
+  readonly banScore: number;
+  readonly banDurationMs: number;
+  readonly headersTimeoutMs: number;
+  readonly minPeersForSync: number;
+  readonly broadcastWaitMs: number;
+}
+
+export interface NetWorkerData {
+  readonly network: NetworkName;
+  /** Where peers.json and bans.json live. */
+  readonly dataDir: string;
+  readonly config: NetConfig;
+  readonly logLevel: LogLevelName;
+  readonly logFd: number;
+}
+
+/**
+ * The net worker: sockets, peers, address manager, header sync. It talks to the chain worker directly over
+ * a MessagePort the supervisor hands it (setChainPort), never through the main thread.
+ */
+export interface NetApi {
+  ready(): Promise<void>;
+  /** A (new) port to the chain worker's API: at start and after a chain worker restart. */
+  setChainPort(port: MessagePort): Promise<void>;
+  peers(): Promise<PeerInfo[]>;
+  syncStatus(): Promise<SyncStatus>;
+  bans(): Promise<BanInfo[]>;
+  /** Announces a raw transaction to every ready peer; resolves with its txid and how many peers fetched it. */
+  broadcastTx(raw: Uint8Array): Promise<BroadcastResult>;
+  /** Sync again from our locator (after a rollback). */
+  resync(): Promise<void>;
+  close(): Promise<void>;
+}
