@@ -1,7 +1,5 @@
 // Chain worker: the single writer of the header database. Builds one ChainService and exposes it.
 import { parentPort, workerData } from 'node:worker_threads';
-import { expose } from 'comlink/dist/esm/comlink.mjs';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { paramsFor } from '../src/chain/params.js';
 import { createLogger } from '../src/log/logger.js';
 import type { ChainWorkerData } from '../src/protocol/chain.js';
@@ -9,6 +7,7 @@ import { installErrorTransfer } from '../src/protocol/errors.js';
 import { ChainService } from '../src/store/chainService.js';
 import { inThreadPowVerifier } from '../src/store/powVerifier.js';
 import { crashOnInvariant } from '../src/supervisor/crashOnInvariant.js';
+import { exposeApi } from '../src/supervisor/exposeApi.js';
 import { createPowPool } from '../src/supervisor/powPool.js';
 
 installErrorTransfer();
@@ -22,10 +21,10 @@ const service = new ChainService({
   log,
 });
 if (parentPort === null) throw new Error('chain.worker must run in a worker thread');
-expose(
+exposeApi(
   crashOnInvariant(service, (err) => {
     log.fatal({ err }, 'invariant broken, restarting the chain worker');
     process.exit(70);
   }),
-  nodeEndpoint(parentPort),
+  parentPort,
 );

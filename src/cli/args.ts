@@ -13,6 +13,9 @@ export interface GlobalOptions {
   readonly gomaxprocs: number;
   readonly network: NetworkName | null;
   readonly dataDir: string | null;
+  /** --connect HOST:PORT (repeatable): use only these peers. */
+  readonly connect: readonly string[] | null;
+  readonly restPort: number | null;
 }
 
 export type Command =
@@ -36,6 +39,8 @@ const GLOBAL = {
   gomaxprocs: { type: 'string' },
   network: { type: 'string' },
   datadir: { type: 'string' },
+  connect: { type: 'string', multiple: true },
+  'rest-port': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -52,14 +57,21 @@ function intFlag(name: string, value: string | undefined, min: number, max: numb
   return n;
 }
 
-function globalOptions(v: Record<string, string | boolean | undefined>): GlobalOptions {
+function globalOptions(v: Record<string, string | boolean | string[] | undefined>): GlobalOptions {
   const network = v.network as string | undefined;
   if (network !== undefined && !isNetworkName(network)) {
     bad('--network must be one of mainnet, testnet3, testnet4, signet, regtest', { flag: 'network', value: network });
   }
   const datadir = v.datadir as string | undefined;
   if (datadir !== undefined && datadir.length === 0) bad('--datadir must not be empty', { flag: 'datadir' });
+  const connect = v.connect as string[] | undefined;
+  for (const c of connect ?? []) {
+    const m = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(c);
+    if (m === null || Number(m[1]) < 1 || Number(m[1]) > 65535) bad('--connect must be HOST:PORT', { flag: 'connect', value: c });
+  }
   return {
+    connect: connect ?? null,
+    restPort: intFlag('rest-port', v['rest-port'] as string | undefined, 0, 65535),
     configPath: (v.config as string | undefined) ?? './conf.json',
     configExplicit: v.config !== undefined,
     logLevel: intFlag('loglevel', v.loglevel as string | undefined, 0, 6),

@@ -20,6 +20,8 @@ export function cliContext(g: GlobalOptions, logFd: number): CliContext {
     ...loaded.config,
     ...(g.network !== null ? { network: g.network } : {}),
     ...(g.dataDir !== null ? { dataDir: g.dataDir } : {}),
+    ...(g.connect !== null ? { peers: { ...loaded.config.peers, connect: [...g.connect] } } : {}),
+    ...(g.restPort !== null ? { rest: { ...loaded.config.rest, port: g.restPort } } : {}),
   };
   // --datadir is relative to the working directory; conf.json paths were resolved against its folder.
   const config = parseConfig(merged, process.cwd(), loaded.path ?? 'conf.json');

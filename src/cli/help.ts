@@ -5,6 +5,8 @@ Options (all commands):
   --gomaxprocs N     threads of the proof-of-work pool (default 4)
   --network NAME     mainnet | testnet3 | testnet4 | signet | regtest (overrides conf.json)
   --datadir DIR      data directory (overrides conf.json dataDir; one sub-folder per network)
+  --connect H:P      use only this peer (repeatable; overrides conf.json peers.connect), like bitcoind -connect
+  --rest-port N      REST API port (overrides conf.json rest.port)
   -h, --help         this help
 `;
 

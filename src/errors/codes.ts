@@ -25,6 +25,20 @@ export const ERROR_CODES = [
   'PEER_TOO_MANY_ITEMS',
   'PEER_MALFORMED',
   'PEER_FOREIGN_CHAIN', // headers from another chain on the same magic (2026 BLAKE2b fork, 164-byte headers)
+  // peers and sync (src/net)
+  'PEER_CONNECT_FAILED',
+  'PEER_HANDSHAKE_TIMEOUT',
+  'PEER_PROTOCOL',
+  'PEER_OBSOLETE',
+  'PEER_NO_SERVICES',
+  'PEER_SELF_CONNECTION',
+  'PEER_STALLED',
+  'PEER_UNCONNECTING_FLOOD',
+  'PEER_BANNED',
+  'PEER_CLOSED',
+  'NET_NO_PEERS',
+  'BROADCAST_NO_PEERS',
+  'TX_INVALID',
   // header store (src/store)
   'STORE_OPEN_FAILED',
   'STORE_LOCKED',

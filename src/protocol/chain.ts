@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { NetworkName } from '../chain/params.js';
 import type { LogLevelName } from '../log/logger.js';
 import type { AuditReport, ConnectResult, HeaderInfo, RollbackResult, StoreStats, TipInfo } from './chainTypes.js';
@@ -20,6 +21,11 @@ export interface ChainWorkerData {
   readonly powThreads: number;
   readonly logLevel: LogLevelName;
   readonly logFd: number;
+}
+
+/** What the supervisor sees of the chain worker: its API plus handing it a port for another worker. */
+export interface ChainWorkerApi extends ChainApi {
+  attachClient(port: MessagePort): Promise<void>;
 }
 
 /**

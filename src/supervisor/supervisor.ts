@@ -1,7 +1,10 @@
 import { join } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
+import { transfer } from 'comlink/dist/esm/comlink.mjs';
 import type { Config } from '../config/schema.js';
 import type { LogLevelName, Logger } from '../log/logger.js';
-import type { ChainApi, ChainWorkerData, StartSpec } from '../protocol/chain.js';
+import type { ChainApi, ChainWorkerApi, ChainWorkerData, StartSpec } from '../protocol/chain.js';
+import type { NetApi, NetConfig, NetWorkerData } from '../protocol/net.js';
 import type { StoreStats } from '../protocol/chainTypes.js';
 import { fromHex } from '../util/bytes.js';
 import { WorkerHost } from './workerHost.js';
@@ -17,11 +20,18 @@ export interface SupervisorOptions {
   /** Overrides conf.json's chain.start (import --trust-anchor, import from genesis). */
   readonly start?: StartSpec;
   readonly restartDelaysMs?: readonly number[];
+  /** Start the net worker too (the daemon; not import/status). */
+  readonly net?: boolean;
 }
 
 /** Where a network's header database lives under the data directory. */
 export function storePathFor(config: Readonly<Config>): string {
   return join(config.dataDir, config.network, 'headers');
+}
+
+/** The net worker's slice of the configuration. */
+export function netConfigFrom(config: Readonly<Config>): NetConfig {
+  return { ...config.peers, ...config.sync };
 }
 
 export function startSpecFromConfig(config: Readonly<Config>): StartSpec {
@@ -37,15 +47,60 @@ export function startSpecFromConfig(config: Readonly<Config>): StartSpec {
  */
 export class Supervisor {
   private stopped: Promise<void> | null = null;
+  private netHost: WorkerHost<NetApi> | null = null;
 
   private constructor(
-    readonly chainHost: WorkerHost<ChainApi>,
+    readonly chainHost: WorkerHost<ChainWorkerApi>,
     readonly initialStats: StoreStats,
     private readonly log: Logger,
   ) {}
 
   get chain(): ChainApi {
     return this.chainHost.api;
+  }
+
+  /** The net worker's API (daemon only). */
+  get net(): NetApi {
+    if (this.netHost === null) throw new Error('the net worker is not running');
+    return this.netHost.api;
+  }
+
+  get netWorker(): WorkerHost<NetApi> | null {
+    return this.netHost;
+  }
+
+  /** A fresh channel between the net and chain workers: at start and after either one restarts. */
+  private async wireNet(): Promise<void> {
+    if (this.netHost === null) return;
+    const { port1, port2 } = new MessageChannel();
+    try {
+      await this.chainHost.api.attachClient(transfer(port1, [port1]));
+      await this.netHost.api.setChainPort(transfer(port2, [port2]));
+    } catch (err) {
+      port1.close();
+      this.log.warn({ err }, 'wiring net to chain failed');
+    }
+  }
+
+  private async startNet(opts: SupervisorOptions): Promise<void> {
+    const data: NetWorkerData = {
+      network: opts.config.network,
+      dataDir: join(opts.config.dataDir, opts.config.network),
+      config: netConfigFrom(opts.config),
+      logLevel: opts.logLevel,
+      logFd: opts.logFd,
+    };
+    this.netHost = new WorkerHost<NetApi>({
+      name: 'net',
+      url: workerUrl('net'),
+      spawnData: () => ({ workerData: data }),
+      log: opts.log,
+      ...(opts.restartDelaysMs !== undefined ? { restartDelaysMs: opts.restartDelaysMs } : {}),
+    });
+    await this.netHost.start();
+    await this.wireNet();
+    this.chainHost.on('restarted', () => void this.wireNet());
+    this.netHost.on('restarted', () => void this.wireNet());
   }
 
   static async start(opts: SupervisorOptions): Promise<Supervisor> {
@@ -57,7 +112,7 @@ export class Supervisor {
       logLevel: opts.logLevel,
       logFd: opts.logFd,
     };
-    const chainHost = new WorkerHost<ChainApi>({
+    const chainHost = new WorkerHost<ChainWorkerApi>({
       name: 'chain',
       url: workerUrl('chain'),
       spawnData: () => ({ workerData: data }),
@@ -72,13 +127,24 @@ export class Supervisor {
       throw err;
     }
     opts.log.info({ network: stats.network, height: stats.tip.height, hashHex: stats.tip.hashHex }, 'chain worker ready');
-    return new Supervisor(chainHost, stats, opts.log);
+    const sup = new Supervisor(chainHost, stats, opts.log);
+    if (opts.net === true) {
+      try {
+        await sup.startNet(opts);
+      } catch (err) {
+        await sup.shutdown();
+        throw err;
+      }
+    }
+    return sup;
   }
 
   /** Ordered shutdown; idempotent. */
   shutdown(): Promise<void> {
     this.stopped ??= (async () => {
       this.log.info({}, 'shutting down');
+      // Reverse start order: the network first (no new work), the database last (flush and close).
+      await this.netHost?.stop();
       await this.chainHost.stop();
       this.log.info({}, 'stopped');
     })();

@@ -14,6 +14,7 @@ export async function runDaemon(cmd: DaemonCommand): Promise<number> {
     logLevel: ctx.logLevel,
     logFd: ctx.logFd,
     log: ctx.log,
+    net: true,
   });
   let fatal = false;
   sup.chainHost.on('fatal', () => {

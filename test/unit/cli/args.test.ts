@@ -9,7 +9,10 @@ function bad(argv: string[]): void {
 
 describe('command line', () => {
   it('daemon with the original flags', () => {
-    const c = parseCommandLine(['--gomaxprocs', '2', '--config', 'c.json', '--loglevel', '0', '--network', 'signet', '--datadir', 'd']);
+    const c = parseCommandLine([
+      '--gomaxprocs', '2', '--config', 'c.json', '--loglevel', '0', '--network', 'signet', '--datadir', 'd',
+      '--connect', '127.0.0.1:18444', '--connect', '[::1]:8333', '--rest-port', '50072',
+    ]);
     assert.equal(c.kind, 'daemon');
     if (c.kind !== 'daemon') return;
     assert.deepEqual(c.global, {
@@ -19,6 +22,8 @@ describe('command line', () => {
       gomaxprocs: 2,
       network: 'signet',
       dataDir: 'd',
+      connect: ['127.0.0.1:18444', '[::1]:8333'],
+      restPort: 50072,
     });
   });
 
@@ -67,5 +72,8 @@ describe('command line', () => {
     bad(['import', 'a', '--anchor-chainwork', 'ff']);
     bad(['status', 'extra']);
     bad(['status', '--height', '1']);
+    bad(['--connect', 'nohost']);
+    bad(['--connect', '1.2.3.4:70000']);
+    bad(['--rest-port', '65536']);
   });
 });

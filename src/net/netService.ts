@@ -1,0 +1,342 @@
+import { mkdirSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import type { MessagePort } from 'node:worker_threads';
+import { join } from 'node:path';
+import { nanoid } from 'nanoid';
+import type { ChainParams } from '../chain/params.js';
+import type { ErrorCode } from '../errors/codes.js';
+import { SpvError } from '../errors/spvError.js';
+import type { Logger } from '../log/logger.js';
+import type { ChainApi } from '../protocol/chain.js';
+import type { BanInfo, BroadcastResult, NetApi, NetConfig, PeerInfo, SyncStatus } from '../protocol/net.js';
+import type { WireMessage } from '../wire/index.js';
+import { BIP155_IPV4, BIP155_IPV6, MSG_BLOCK, MSG_CMPCT_BLOCK, MSG_WITNESS_BLOCK } from '../wire/index.js';
+import { AddrMan, addrKey, parseHostPort } from './addrMan.js';
+import { BanList } from './banList.js';
+import { banScoreFor } from './banScores.js';
+import { Broadcaster } from './broadcaster.js';
+import type { Dialer } from './dialer.js';
+import { directDialer, socksDialer } from './dialer.js';
+import { resolveSeeds } from './dnsSeeds.js';
+import { HeaderSync } from './headerSync.js';
+import { NODE_NETWORK, NODE_NETWORK_LIMITED, Peer } from './peer.js';
+
+const MAINTAIN_EVERY_MS = 1_000;
+const SAVE_EVERY_MS = 60_000;
+const SEED_TIMEOUT_MS = 5_000;
+const SEED_RETRY_MS = 5 * 60_000;
+
+export interface NetServiceOptions {
+  readonly params: ChainParams;
+  readonly config: NetConfig;
+  /** Folder for peers.json and bans.json (null: keep them in memory only). */
+  readonly dataDir: string | null;
+  readonly log: Logger;
+  /** Builds a ChainApi over a port to the chain worker (comlink in the worker entry; tests may pass one directly). */
+  readonly chainFromPort?: (port: MessagePort) => ChainApi;
+  readonly chain?: ChainApi;
+  readonly dialer?: Dialer;
+  /** Moves a buffer to the chain worker without copying (identity in-process). */
+  readonly transfer?: (bytes: Uint8Array) => Uint8Array;
+}
+
+interface Target {
+  readonly host: string;
+  readonly port: number;
+  readonly kind: 'connect' | 'trusted' | 'addrman';
+}
+
+/**
+ * The net worker's domain object: outbound connections to keep, peers and their scores, bans, the address
+ * manager, DNS seeds, header sync and transaction broadcast. Single-threaded: everything here runs on the
+ * net worker's event loop; validation and storage happen in the chain worker.
+ */
+export class NetService implements NetApi {
+  private chain: ChainApi | null;
+  private readonly peerMap = new Map<string, Peer>();
+  private readonly dialing = new Set<string>();
+  private readonly retryAt = new Map<string, { at: number; failures: number }>();
+  private readonly ownNonces = new Set<bigint>();
+  private readonly addrMan: AddrMan;
+  private readonly banList: BanList;
+  private readonly sync: HeaderSync;
+  private readonly broadcaster = new Broadcaster();
+  private readonly dialer: Dialer;
+  private maintainTimer: NodeJS.Timeout | null = null;
+  private saveTimer: NodeJS.Timeout | null = null;
+  private lastSeedAt = 0;
+  private closed = false;
+  private bansIssued = 0;
+
+  constructor(private readonly opts: NetServiceOptions) {
+    const { config, dataDir } = opts;
+    if (dataDir !== null) mkdirSync(dataDir, { recursive: true });
+    this.addrMan = new AddrMan(dataDir === null ? null : join(dataDir, 'peers.json'));
+    this.banList = new BanList(dataDir === null ? null : join(dataDir, 'bans.json'));
+    this.dialer = opts.dialer ?? (config.proxy !== null ? socksDialer(config.proxy) : directDialer);
+    this.chain = opts.chain ?? null;
+    for (const hp of config.trusted) {
+      const t = parseHostPort(hp);
+      if (t !== null) this.addrMan.add(t.host, t.port, 'config');
+    }
+    this.sync = new HeaderSync({
+      headersTimeoutMs: config.headersTimeoutMs,
+      // With an explicit peer list there may be fewer peers than the configured minimum.
+      minPeersForSync: Math.min(config.minPeersForSync, this.explicitTargets().length || config.minPeersForSync),
+      log: opts.log,
+      chain: () => this.chain,
+      peers: () => this.readyPeers(),
+      misbehaving: (peer, code, message) => this.misbehaving(peer, code, message),
+      drop: (peer, code) => peer.close(code),
+      transfer: opts.transfer ?? ((b) => b),
+    });
+  }
+
+  // ------------------------------------------------------------------ NetApi
+
+  async ready(): Promise<void> {
+    if (this.maintainTimer !== null || this.closed) return;
+    if (this.chain !== null) {
+      const tip = await this.chain.tip();
+      this.sync.setTip(tip.height);
+    }
+    this.maintainTimer = setInterval(() => void this.maintain(), MAINTAIN_EVERY_MS);
+    this.saveTimer = setInterval(() => this.addrMan.save(), SAVE_EVERY_MS);
+    this.saveTimer.unref();
+    void this.maintain();
+    this.opts.log.info(
+      { network: this.opts.params.name, connect: this.opts.config.connect.length, trusted: this.opts.config.trusted.length, proxy: this.opts.config.proxy !== null },
+      'net service started',
+    );
+  }
+
+  async setChainPort(port: MessagePort): Promise<void> {
+    if (this.opts.chainFromPort === undefined) throw new SpvError('INVARIANT', 'no chain port adapter', {});
+    this.chain = this.opts.chainFromPort(port);
+    const tip = await this.chain.tip();
+    this.sync.setTip(tip.height);
+    void this.sync.maybeStart();
+  }
+
+  async peers(): Promise<PeerInfo[]> {
+    const syncPeer = this.sync.currentSyncPeer;
+    return [...this.peerMap.values()].map((p) => p.info(p === syncPeer));
+  }
+
+  async syncStatus(): Promise<SyncStatus> {
+    const sp = this.sync.currentSyncPeer;
+    return {
+      synced: this.sync.synced(),
+      height: this.sync.height,
+      targetHeight: this.sync.targetHeight(),
+      syncPeer: sp?.opts.address ?? null,
+      headersPerSecond: this.sync.headersPerSecond(),
+      peers: this.readyPeers().length,
+      reorgs: this.sync.reorgs,
+      bans: this.bansIssued,
+    };
+  }
+
+  async bans(): Promise<BanInfo[]> {
+    return this.banList.list();
+  }
+
+  broadcastTx(raw: Uint8Array): Promise<BroadcastResult> {
+    return this.broadcaster.broadcast(raw, this.readyPeers(), this.opts.config.broadcastWaitMs);
+  }
+
+  async resync(): Promise<void> {
+    await this.sync.restart();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.maintainTimer !== null) clearInterval(this.maintainTimer);
+    if (this.saveTimer !== null) clearInterval(this.saveTimer);
+    this.sync.close();
+    for (const p of this.peerMap.values()) p.close(null);
+    this.peerMap.clear();
+    this.addrMan.save();
+    this.opts.log.info({}, 'net service closed');
+  }
+
+  // ------------------------------------------------------------------ peers
+
+  private readyPeers(): Peer[] {
+    return [...this.peerMap.values()].filter((p) => p.state === 'ready');
+  }
+
+  private explicitTargets(): Target[] {
+    const parse = (list: readonly string[], kind: Target['kind']): Target[] =>
+      list.flatMap((s) => {
+        const t = parseHostPort(s);
+        return t === null ? [] : [{ ...t, kind }];
+      });
+    return [...parse(this.opts.config.connect, 'connect'), ...parse(this.opts.config.trusted, 'trusted')];
+  }
+
+  private connectedKeys(): Set<string> {
+    const keys = new Set(this.dialing);
+    for (const p of this.peerMap.values()) keys.add(p.opts.address);
+    return keys;
+  }
+
+  /** Keeps the outbound target: --connect peers only, else trusted peers plus the address manager. */
+  private async maintain(): Promise<void> {
+    if (this.closed) return;
+    const { config } = this.opts;
+    const busy = this.connectedKeys();
+    const now = Date.now();
+    const free = (t: { host: string; port: number }): boolean => {
+      const key = addrKey(t.host, t.port);
+      const retry = this.retryAt.get(key);
+      return !busy.has(key) && (retry === undefined || retry.at <= now) && !this.banList.isBanned(t.host, t.port);
+    };
+    let targets: Target[];
+    if (config.connect.length > 0) {
+      targets = this.explicitTargets().filter((t) => t.kind === 'connect' && free(t));
+    } else {
+      const trusted = this.explicitTargets().filter((t) => t.kind === 'trusted');
+      const onlyTrusted = trusted.length > 0 && (!config.dnsSeeds || this.opts.params.dnsSeeds.length === 0);
+      const want = onlyTrusted ? trusted.length : config.maxOutbound;
+      const slots = Math.max(0, want - busy.size);
+      targets = trusted.filter(free).slice(0, slots);
+      if (!onlyTrusted && targets.length < slots) {
+        if (this.addrMan.size < want * 4) void this.querySeeds();
+        const picked = this.addrMan.select(slots - targets.length, (e) => !free(e) || targets.some((t) => t.host === e.host && t.port === e.port));
+        targets.push(...picked.map((e) => ({ host: e.host, port: e.port, kind: 'addrman' as const })));
+      }
+    }
+    for (const t of targets) void this.dial(t);
+    if (this.readyPeers().length > 0) await this.sync.maybeStart();
+  }
+
+  private async querySeeds(): Promise<void> {
+    const { params, config } = this.opts;
+    if (!config.dnsSeeds || params.dnsSeeds.length === 0 || config.proxy !== null) return;
+    if (Date.now() - this.lastSeedAt < SEED_RETRY_MS) return;
+    this.lastSeedAt = Date.now();
+    const ips = await resolveSeeds(params.dnsSeeds, SEED_TIMEOUT_MS);
+    for (const ip of ips) this.addrMan.add(ip, params.defaultPort, 'dns');
+    this.opts.log.info({ addresses: ips.length, seeds: params.dnsSeeds.length }, 'dns seeds resolved');
+  }
+
+  private async dial(t: Target): Promise<void> {
+    const key = addrKey(t.host, t.port);
+    this.dialing.add(key);
+    this.addrMan.attempt(t.host, t.port);
+    try {
+      const socket = await this.dialer(t.host, t.port, this.opts.config.connectTimeoutMs);
+      if (this.closed) {
+        socket.destroy();
+        return;
+      }
+      this.attach(socket, t);
+    } catch (err) {
+      this.backoff(key);
+      this.opts.log.debug({ err, peer: key }, 'dial failed');
+    } finally {
+      this.dialing.delete(key);
+    }
+  }
+
+  private backoff(key: string): void {
+    const prev = this.retryAt.get(key);
+    const failures = (prev?.failures ?? 0) + 1;
+    this.retryAt.set(key, { at: Date.now() + Math.min(60_000, 500 * 2 ** Math.min(failures, 7)), failures });
+  }
+
+  private attach(socket: Socket, t: Target): void {
+    const address = addrKey(t.host, t.port);
+    const peer = new Peer(socket, {
+      id: nanoid(10),
+      address,
+      magic: this.opts.params.magic,
+      userAgent: this.opts.config.userAgent,
+      trusted: t.kind !== 'addrman',
+      handshakeTimeoutMs: this.opts.config.handshakeTimeoutMs,
+      pingIntervalMs: this.opts.config.pingIntervalMs,
+      startHeight: () => this.sync.height,
+      ownNonces: this.ownNonces,
+      log: this.opts.log,
+    });
+    this.peerMap.set(peer.id, peer);
+    peer.on('ready', () => {
+      this.retryAt.delete(address);
+      this.addrMan.good(t.host, t.port);
+      this.opts.log.info(
+        { peer: address, userAgent: peer.version?.userAgent, version: peer.version?.version, height: peer.bestHeight },
+        'peer connected',
+      );
+      void this.sync.maybeStart();
+    });
+    peer.on('message', (msg) => this.onMessage(peer, msg));
+    peer.on('misbehaving', (code, message) => this.misbehaving(peer, code, message));
+    peer.on('close', (code) => {
+      this.peerMap.delete(peer.id);
+      this.sync.onPeerGone(peer);
+      if (code !== null && code !== 'PEER_CLOSED') this.backoff(address);
+      else this.retryAt.set(address, { at: Date.now() + 1_000, failures: 0 });
+      this.opts.log.info({ peer: address, code }, 'peer disconnected');
+    });
+  }
+
+  private misbehaving(peer: Peer, code: ErrorCode, message: string): void {
+    const score = banScoreFor(code);
+    peer.banScore += score;
+    this.opts.log.warn({ peer: peer.opts.address, code, score, total: peer.banScore, reason: message }, 'peer misbehaving');
+    if (peer.banScore >= this.opts.config.banScore) {
+      const hp = parseHostPort(peer.opts.address);
+      if (hp !== null) this.banList.ban(hp.host, hp.port, this.opts.config.banDurationMs, code);
+      this.bansIssued++;
+      this.opts.log.warn({ peer: peer.opts.address, code }, 'peer banned');
+      peer.close(code);
+    }
+  }
+
+  private onMessage(peer: Peer, msg: WireMessage): void {
+    switch (msg.command) {
+      case 'headers':
+        this.sync.onHeaders(peer, msg);
+        return;
+      case 'inv':
+        if (msg.items.some((i) => i.type === MSG_BLOCK || i.type === MSG_WITNESS_BLOCK || i.type === MSG_CMPCT_BLOCK)) {
+          this.sync.onBlockInv(peer);
+        }
+        return;
+      case 'getdata':
+        this.broadcaster.onGetData(peer, msg.items);
+        return;
+      case 'addr':
+        for (const a of msg.addresses) {
+          if ((a.services & (NODE_NETWORK | NODE_NETWORK_LIMITED)) === 0n || a.port === 0) continue;
+          this.addrMan.add(ipToString(a.ip), a.port, 'peer', a.services, a.time * 1000);
+        }
+        return;
+      case 'addrv2':
+        for (const a of msg.addresses) {
+          if ((a.services & (NODE_NETWORK | NODE_NETWORK_LIMITED)) === 0n || a.port === 0) continue;
+          if (a.networkId === BIP155_IPV4 || a.networkId === BIP155_IPV6) {
+            this.addrMan.add(ipToString(a.addr), a.port, 'peer', a.services, a.time * 1000);
+          }
+        }
+        return;
+      case 'reject':
+        this.opts.log.debug({ peer: peer.opts.address, message: msg.message, reason: msg.reason }, 'peer rejected a message');
+        return;
+      default:
+        // getheaders (we serve nothing: no NODE_NETWORK), tx, feefilter, sendcmpct, notfound, unknown: ignored.
+        return;
+    }
+  }
+}
+
+/** 16-byte (IPv4-mapped or IPv6) or 4-byte address -> text. */
+function ipToString(ip: Uint8Array): string {
+  const v4 = ip.length === 4 ? ip : ip.length === 16 && ip.subarray(0, 12).every((b, i) => b === (i >= 10 ? 0xff : 0)) ? ip.subarray(12) : null;
+  if (v4 !== null) return Array.from(v4).join('.');
+  const parts: string[] = [];
+  for (let i = 0; i < 16; i += 2) parts.push(((ip[i]! << 8) | ip[i + 1]!).toString(16));
+  return parts.join(':');
+}

@@ -1,0 +1,289 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import type { ErrorCode } from '../errors/codes.js';
+import { SpvError, isSpvError } from '../errors/spvError.js';
+import type { Logger } from '../log/logger.js';
+import type { PeerInfo } from '../protocol/net.js';
+import { FrameDecoder, decodeMessage, encodeMessage } from '../wire/index.js';
+import type { WireMessage } from '../wire/index.js';
+import type { VersionMessage } from '../wire/version.js';
+
+/** Our protocol version (Core 0.21+: wtxidrelay). */
+export const PROTOCOL_VERSION = 70016;
+/** getheaders/headers exist since 31800; sendheaders (BIP130) since 70012. */
+export const MIN_PEER_VERSION = 31800;
+export const SENDHEADERS_VERSION = 70012;
+/** Service bits that mean "serves the block chain" (full or the last 288 blocks; headers are served by both). */
+export const NODE_NETWORK = 1n;
+export const NODE_NETWORK_LIMITED = 1n << 10n;
+
+export interface PeerOptions {
+  readonly id: string;
+  readonly address: string;
+  readonly magic: Uint8Array;
+  readonly userAgent: string;
+  readonly trusted: boolean;
+  readonly handshakeTimeoutMs: number;
+  readonly pingIntervalMs: number;
+  /** Our best height, for the version message. */
+  readonly startHeight: () => number;
+  /** Nonces of our own outgoing version messages, to detect a connection to ourselves. */
+  readonly ownNonces: Set<bigint>;
+  readonly log: Logger;
+}
+
+export type PeerState = 'handshake' | 'ready' | 'closed';
+
+interface PeerEvents {
+  ready: [];
+  message: [WireMessage];
+  /** The peer did something wrong; the net service scores it (and bans at the threshold). */
+  misbehaving: [ErrorCode, string];
+  close: [ErrorCode | null];
+}
+
+function ipBytes(): Uint8Array {
+  return new Uint8Array(16);
+}
+
+/**
+ * One outbound peer over an already connected socket: version/verack handshake (with our height and
+ * relay=false), ping/pong with latency, and message framing with the codec's limits. Any codec error ends
+ * the connection with that error's code; protocol misuse is reported for scoring.
+ */
+export class Peer extends EventEmitter<PeerEvents> {
+  state: PeerState = 'handshake';
+  version: VersionMessage | null = null;
+  bestHeight = 0;
+  latencyMs: number | null = null;
+  banScore = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  readonly connectedAt = Date.now();
+  /** Peer announced it wants header announcements (BIP130 sendheaders). */
+  wantsHeaders = false;
+  private gotVerack = false;
+  private decoder: FrameDecoder;
+  private handshakeTimer: NodeJS.Timeout | null;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private pingNonce: bigint | null = null;
+  private pingSentAt = 0;
+  private closeCode: ErrorCode | null = null;
+
+  constructor(
+    private readonly socket: Socket,
+    readonly opts: PeerOptions,
+  ) {
+    super();
+    this.decoder = new FrameDecoder(opts.magic);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => {
+      opts.log.debug({ err, peer: opts.address }, 'peer socket error');
+      this.close('PEER_CLOSED');
+    });
+    socket.on('close', () => this.close(this.closeCode ?? 'PEER_CLOSED'));
+    this.handshakeTimer = setTimeout(() => this.close('PEER_HANDSHAKE_TIMEOUT'), opts.handshakeTimeoutMs);
+    this.sendVersion();
+  }
+
+  get id(): string {
+    return this.opts.id;
+  }
+
+  get services(): bigint {
+    return this.version?.services ?? 0n;
+  }
+
+  info(syncPeer: boolean): PeerInfo {
+    return {
+      id: this.opts.id,
+      address: this.opts.address,
+      state: this.state === 'ready' ? 'ready' : 'handshake',
+      inbound: false,
+      trusted: this.opts.trusted,
+      syncPeer,
+      version: this.version?.version ?? 0,
+      userAgent: this.version?.userAgent ?? '',
+      services: (this.version?.services ?? 0n).toString(16),
+      startHeight: this.version?.startHeight ?? 0,
+      bestHeight: this.bestHeight,
+      latencyMs: this.latencyMs,
+      banScore: this.banScore,
+      connectedAt: this.connectedAt,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+    };
+  }
+
+  send(msg: WireMessage): void {
+    if (this.state === 'closed') return;
+    const frame = encodeMessage(this.opts.magic, msg);
+    this.bytesOut += frame.length;
+    this.socket.write(frame);
+  }
+
+  private sendVersion(): void {
+    const nonce = randomBytes(8).readBigUInt64LE(0);
+    this.opts.ownNonces.add(nonce);
+    this.send({
+      command: 'version',
+      version: PROTOCOL_VERSION,
+      services: 0n, // we serve nothing
+      time: BigInt(Math.floor(Date.now() / 1000)),
+      addrRecv: { services: 0n, ip: ipBytes(), port: 0 },
+      addrFrom: { services: 0n, ip: ipBytes(), port: 0 },
+      nonce,
+      userAgent: this.opts.userAgent,
+      startHeight: this.opts.startHeight(),
+      relay: false, // headers only: do not send us transactions (BIP37 fRelay)
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    this.bytesIn += chunk.length;
+    let frames;
+    try {
+      frames = this.decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    for (const frame of frames) {
+      // onMessage may have closed the connection while handling the previous frame.
+      if ((this.state as PeerState) === 'closed') return;
+      let msg: WireMessage;
+      try {
+        msg = decodeMessage(frame);
+      } catch (err) {
+        this.fail(err);
+        return;
+      }
+      this.onMessage(msg);
+    }
+  }
+
+  private fail(err: unknown): void {
+    const code: ErrorCode = isSpvError(err) ? err.code : 'PEER_MALFORMED';
+    const message = err instanceof Error ? err.message : String(err);
+    this.emit('misbehaving', code, message);
+    this.close(code);
+  }
+
+  /** Report misuse without closing (the service decides at the ban threshold). */
+  misbehave(code: ErrorCode, message: string): void {
+    this.emit('misbehaving', code, message);
+  }
+
+  private onMessage(msg: WireMessage): void {
+    if (this.state === 'handshake') {
+      this.onHandshakeMessage(msg);
+      return;
+    }
+    switch (msg.command) {
+      case 'ping':
+        this.send({ command: 'pong', nonce: msg.nonce });
+        return;
+      case 'pong':
+        if (this.pingNonce !== null && msg.nonce === this.pingNonce) {
+          this.latencyMs = Date.now() - this.pingSentAt;
+          this.pingNonce = null;
+        }
+        return;
+      case 'sendheaders':
+        this.wantsHeaders = true;
+        return;
+      case 'version':
+      case 'verack':
+        this.fail(new SpvError('PEER_PROTOCOL', `duplicate ${msg.command}`, {}));
+        return;
+      default:
+        this.emit('message', msg);
+    }
+  }
+
+  private onHandshakeMessage(msg: WireMessage): void {
+    switch (msg.command) {
+      case 'version': {
+        if (this.version !== null) {
+          this.fail(new SpvError('PEER_PROTOCOL', 'duplicate version', {}));
+          return;
+        }
+        if (this.opts.ownNonces.has(msg.nonce)) {
+          this.close('PEER_SELF_CONNECTION');
+          return;
+        }
+        if (msg.version < MIN_PEER_VERSION) {
+          this.close('PEER_OBSOLETE');
+          return;
+        }
+        // Headers come from any full node, pruned ones included; no bloom requirement (Core dropped it in 0.19).
+        if ((msg.services & (NODE_NETWORK | NODE_NETWORK_LIMITED)) === 0n) {
+          this.close('PEER_NO_SERVICES');
+          return;
+        }
+        this.version = msg;
+        this.bestHeight = Math.max(0, msg.startHeight);
+        // BIP339 and BIP155 say these go between version and verack; we accept theirs and send neither
+        // (we relay no transactions by wtxid and take addr and addrv2 alike).
+        this.send({ command: 'verack' });
+        this.maybeReady();
+        return;
+      }
+      case 'verack':
+        if (this.version === null) {
+          this.fail(new SpvError('PEER_PROTOCOL', 'verack before version', {}));
+          return;
+        }
+        this.gotVerack = true;
+        this.maybeReady();
+        return;
+      case 'wtxidrelay':
+      case 'sendaddrv2':
+        return;
+      default:
+        // Some nodes send e.g. sendcmpct or feefilter early; anything else before the handshake is ignored.
+        return;
+    }
+  }
+
+  private maybeReady(): void {
+    if (this.version === null || !this.gotVerack) return;
+    this.state = 'ready';
+    if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+    // BIP130: ask for new blocks to be announced as headers.
+    if (this.version.version >= SENDHEADERS_VERSION) this.send({ command: 'sendheaders' });
+    this.send({ command: 'getaddr' });
+    this.pingTimer = setInterval(() => this.ping(), this.opts.pingIntervalMs);
+    this.pingTimer.unref();
+    this.ping();
+    this.emit('ready');
+  }
+
+  private ping(): void {
+    if (this.state !== 'ready') return;
+    if (this.pingNonce !== null && Date.now() - this.pingSentAt > this.opts.pingIntervalMs * 2) {
+      // No pong for two intervals: the connection is dead even if TCP has not noticed.
+      this.close('PEER_STALLED');
+      return;
+    }
+    if (this.pingNonce !== null) return;
+    this.pingNonce = randomBytes(8).readBigUInt64LE(0);
+    this.pingSentAt = Date.now();
+    this.send({ command: 'ping', nonce: this.pingNonce });
+  }
+
+  /** Ends the connection (idempotent); `code` says why. */
+  close(code: ErrorCode | null): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.closeCode = code;
+    if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
+    if (this.pingTimer !== null) clearInterval(this.pingTimer);
+    this.socket.destroy();
+    this.emit('close', code);
+  }
+}

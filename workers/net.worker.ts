@@ -1,0 +1,31 @@
+// Net worker: sockets, peers, address manager, header sync, broadcast. Builds one NetService and exposes it.
+import { parentPort, workerData } from 'node:worker_threads';
+import { paramsFor } from '../src/chain/params.js';
+import { createLogger } from '../src/log/logger.js';
+import { NetService } from '../src/net/netService.js';
+import type { ChainApi } from '../src/protocol/chain.js';
+import { installErrorTransfer } from '../src/protocol/errors.js';
+import type { NetWorkerData } from '../src/protocol/net.js';
+import { crashOnInvariant } from '../src/supervisor/crashOnInvariant.js';
+import { exposeApi, wrapPort } from '../src/supervisor/exposeApi.js';
+import { transferBytes } from '../src/supervisor/transfer.js';
+
+installErrorTransfer();
+const data = workerData as NetWorkerData;
+const log = createLogger({ level: data.logLevel, name: 'net', fd: data.logFd });
+const service = new NetService({
+  params: paramsFor(data.network),
+  config: data.config,
+  dataDir: data.dataDir,
+  log,
+  chainFromPort: (port) => wrapPort<ChainApi>(port),
+  transfer: transferBytes,
+});
+if (parentPort === null) throw new Error('net.worker must run in a worker thread');
+exposeApi(
+  crashOnInvariant(service, (err) => {
+    log.fatal({ err }, 'invariant broken, restarting the net worker');
+    process.exit(70);
+  }),
+  parentPort,
+);
