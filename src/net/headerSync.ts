@@ -107,7 +107,13 @@ export class HeaderSync {
     if (candidates.length === 0) return;
     candidates.sort((a, b) => b.bestHeight - a.bestHeight || (a.latencyMs ?? 1e9) - (b.latencyMs ?? 1e9));
     const peer = candidates[0]!;
-    // Nobody claims more than we have: no initial sync; ask once anyway to learn what they have.
+    if (peer.bestHeight <= this.tipHeight) {
+      // Nobody claims more than we have: ask once to learn what they have, without making that peer the
+      // exclusive sync peer, so one that claims more and connects a moment later is used at once.
+      this.caughtUp = true;
+      if (!this.requests.has(peer)) await this.requestFromLocator(peer);
+      return;
+    }
     this.syncPeer = peer;
     this.syncStartedAt = now;
     this.syncStartHeight = this.tipHeight;
@@ -151,6 +157,12 @@ export class HeaderSync {
   private onTimeout(peer: Peer): void {
     this.requests.delete(peer);
     if (peer !== this.syncPeer) return;
+    // bcoin sends nothing (not even an empty `headers`) when it has nothing after our locator: silence
+    // from a peer that claims no more than we have means "caught up", not a stall.
+    if (peer.bestHeight <= this.tipHeight) {
+      this.finishInitialSync(peer);
+      return;
+    }
     // Core drops a sync peer that does not answer; we rotate to the next candidate rather than wait forever.
     this.opts.log.warn({ peer: peer.opts.address, timeoutMs: this.opts.headersTimeoutMs }, 'sync peer stalled');
     this.stalled.set(peer.opts.address, Date.now() + 10 * this.opts.headersTimeoutMs);

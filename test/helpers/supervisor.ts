@@ -12,8 +12,17 @@ export function startSupervisor(opts: {
   start?: StartSpec;
   powThreads?: number;
   restartDelaysMs?: readonly number[];
+  /** Start the net worker with these conf.json sections (e.g. { peers: { connect: [...] } }). */
+  net?: { peers?: Record<string, unknown>; sync?: Record<string, unknown> };
 }): Promise<Supervisor> {
-  const config = parseConfig({ network: opts.network ?? 'regtest', dataDir: join(opts.dataDir, 'data') }, opts.dataDir);
+  const config = parseConfig(
+    {
+      network: opts.network ?? 'regtest',
+      dataDir: join(opts.dataDir, 'data'),
+      ...(opts.net !== undefined ? { peers: opts.net.peers ?? {}, sync: opts.net.sync ?? {} } : {}),
+    },
+    opts.dataDir,
+  );
   return Supervisor.start({
     config,
     powThreads: opts.powThreads ?? 2,
@@ -21,6 +30,7 @@ export function startSupervisor(opts: {
     logFd: 2,
     log: silentLogger(),
     start: opts.start ?? { kind: 'genesis' },
+    net: opts.net !== undefined,
     ...(opts.restartDelaysMs !== undefined ? { restartDelaysMs: opts.restartDelaysMs } : {}),
   });
 }
