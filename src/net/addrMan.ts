@@ -23,7 +23,7 @@ export function addrKey(host: string, port: number): string {
 
 /** Parses "host:port" / "[v6]:port". */
 export function parseHostPort(s: string): { host: string; port: number } | null {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(s.trim());
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(s.trim());
   if (m === null) return null;
   const port = Number(m[3]);
   if (port < 1 || port > 65535) return null;

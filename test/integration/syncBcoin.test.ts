@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Supervisor } from '../../src/supervisor/supervisor.js';
 import { BcoinNode, stopAllBcoinNodes } from '../helpers/bcoinNode.js';
+import { Socks5Server } from '../helpers/socks5Server.js';
 import { startSupervisor } from '../helpers/supervisor.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -98,6 +99,29 @@ describe('header sync from a real Bitcoin node (bcoin regtest on 127.0.0.1)', ()
     await until('catch up after restart', tipIs(sup, await a.bestHash()), 10_000);
     const after = await sup.chain.stats();
     assert.equal(after.headerCount, before.headerCount + 30, 'only the 30 new headers were stored');
+  });
+
+  it('connects through a SOCKS5 proxy, sending host names unresolved (Tor-style)', async () => {
+    const proxy = await Socks5Server.start();
+    const other = tempDir('spv-socks-');
+    try {
+      const viaProxy = await startSupervisor({
+        dataDir: other.path,
+        net: {
+          peers: { connect: [`localhost:${a.p2pPort}`], proxy: `socks5://127.0.0.1:${proxy.port}` },
+          sync: { headersTimeoutMs: 5_000 },
+        },
+      });
+      try {
+        await until('sync through the proxy', tipIs(viaProxy, await a.bestHash()), 20_000);
+        assert.deepEqual(proxy.requests[0], { host: 'localhost', port: a.p2pPort, addressType: 'domain' });
+      } finally {
+        await viaProxy.shutdown();
+      }
+    } finally {
+      await proxy.close();
+      other.cleanup();
+    }
   });
 
   it('a second node with a competing, longer branch connected later wins by most work', async () => {
