@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { REGTEST } from '../../src/chain/params.js';
+import type { Supervisor } from '../../src/supervisor/supervisor.js';
+import { hashToHex } from '../../src/util/bytes.js';
+import type { WireMessage } from '../../src/wire/index.js';
+import { ChainBuilder } from '../helpers/chainBuilder.js';
+import { ScriptedPeer } from '../helpers/scriptedPeer.js';
+import type { ScriptedPeerBehaviour, WireConnection } from '../helpers/scriptedPeer.js';
+import { startSupervisor } from '../helpers/supervisor.js';
+import { tempDir } from '../helpers/tmp.js';
+
+async function until(what: string, fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  for (let i = 0; i < Math.ceil(timeoutMs / 50) + 1; i++) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** Runs `fn` once our client finished the handshake on `conn` (it sends getaddr when ready). */
+function afterHandshake(fn: (conn: WireConnection) => void): ScriptedPeerBehaviour['onMessage'] {
+  return (msg: WireMessage, conn: WireConnection) => {
+    if (msg.command === 'getaddr') fn(conn);
+  };
+}
+
+/**
+ * Peers a real node will not be: each misbehaves next to an honest peer. The misbehaving one is
+ * disconnected (and banned where the code deserves it), sync still completes from the honest one, and the
+ * process keeps running.
+ */
+describe('misbehaving peers next to an honest one (scripted peers, real threads)', () => {
+  const chain = new ChainBuilder(REGTEST).extend(2_500);
+  const tipHex = chain.headers[chain.headers.length - 1]!.hashHex;
+  let honest: ScriptedPeer;
+
+  before(async () => {
+    honest = await ScriptedPeer.start({ chain: chain.raw, handshake: { startHeight: 2_500 } });
+  });
+  after(async () => {
+    await honest.close();
+  });
+
+  async function withClient(
+    adversary: ScriptedPeer,
+    check: (sup: Supervisor) => Promise<void>,
+  ): Promise<void> {
+    const dir = tempDir('spv-adv-');
+    const sup = await startSupervisor({
+      dataDir: dir.path,
+      net: {
+        peers: { connect: [`127.0.0.1:${adversary.port}`, `127.0.0.1:${honest.port}`], handshakeTimeoutMs: 2_000 },
+        sync: { headersTimeoutMs: 1_000 },
+      },
+    });
+    try {
+      await check(sup);
+      await until('sync from the honest peer', async () => (await sup.chain.tip()).hashHex === tipHex, 15_000);
+      // Still alive and answering.
+      assert.equal((await sup.chain.audit()).ok, true);
+    } finally {
+      await sup.shutdown();
+      await adversary.close();
+      dir.cleanup();
+    }
+  }
+
+  const banned = (sup: Supervisor, port: number) => async () => (await sup.net.bans()).some((b) => b.host === `127.0.0.1:${port}`);
+
+  it('never answers getheaders: dropped within the timeout, sync rotates to the honest peer', async () => {
+    const mute = await ScriptedPeer.start({ handshake: { startHeight: 9_000 }, onGetHeaders: () => 'ignore' });
+    await withClient(mute, async (sup) => {
+      await until('the mute peer dropped', async () => mute.connections.length > 0 && mute.open.length === 0, 5_000);
+      assert.equal(await banned(sup, mute.port)(), false, 'a slow peer is not banned');
+    });
+  });
+
+  it('headers with bad proof of work: banned', async () => {
+    const liar = await ScriptedPeer.start({
+      handshake: { startHeight: 9_000 },
+      onGetHeaders: () => {
+        const bad = new Uint8Array(chain.raw.subarray(0, 10 * 80));
+        new DataView(bad.buffer).setUint32(72, 0x1d00ffff, true); // a valid but much harder target: PoW fails
+        return bad;
+      },
+    });
+    await withClient(liar, async (sup) => {
+      await until('ban', banned(sup, liar.port), 5_000);
+      const bans = await sup.net.bans();
+      assert.equal(bans.find((b) => b.host === `127.0.0.1:${liar.port}`)?.reason, 'HEADER_BAD_POW');
+    });
+  });
+
+  const codecCases: Array<[string, (p: () => ScriptedPeer, conn: WireConnection) => void, string]> = [
+    ['a bad checksum', (p, conn) => p().sendBadChecksum(undefined, conn), 'PEER_BAD_CHECKSUM'],
+    ['the wrong magic (another network)', (p, conn) => p().sendWrongMagic(undefined, conn), 'PEER_BAD_MAGIC'],
+    ['an oversized message', (p, conn) => p().sendOversized('headers', conn), 'PEER_OVERSIZED'],
+    ['more than 2000 headers', (p, conn) => p().sendTooManyHeaders(2_001, conn), 'PEER_TOO_MANY_ITEMS'],
+  ];
+  for (const [name, act, code] of codecCases) {
+    it(`${name}: disconnected and banned (${code})`, async () => {
+      let peer: ScriptedPeer | null = null;
+      peer = await ScriptedPeer.start({
+        handshake: { startHeight: 100 },
+        onMessage: afterHandshake((conn) => act(() => peer!, conn)),
+      });
+      const p = peer;
+      await withClient(p, async (sup) => {
+        await until('ban', banned(sup, p.port), 5_000);
+        assert.equal((await sup.net.bans()).find((b) => b.host === `127.0.0.1:${p.port}`)?.reason, code);
+        await until('disconnected', async () => p.open.length === 0, 5_000);
+      });
+    });
+  }
+
+  it('a flood of unconnected headers: banned, and memory stays bounded', async () => {
+    let peer: ScriptedPeer | null = null;
+    peer = await ScriptedPeer.start({
+      handshake: { startHeight: 100 },
+      onMessage: afterHandshake((conn) => peer!.floodUnconnectedHeaders(200, 50, conn)),
+    });
+    const p = peer;
+    const rssBefore = process.memoryUsage().rss;
+    await withClient(p, async (sup) => {
+      await until('ban', banned(sup, p.port), 10_000);
+      assert.equal((await sup.net.bans()).find((b) => b.host === `127.0.0.1:${p.port}`)?.reason, 'PEER_UNCONNECTING_FLOOD');
+      const stats = await sup.chain.stats();
+      assert.ok(stats.headerCount <= 2_501, 'nothing unconnected was stored');
+    });
+    const growthMb = (process.memoryUsage().rss - rssBefore) / 1024 / 1024;
+    assert.ok(growthMb < 150, `RSS grew ${growthMb.toFixed(0)} MB`);
+  });
+
+  it('an announcement that does not connect makes us ask that peer from our locator (orphan -> getheaders)', async () => {
+    // A peer whose chain extends the honest one announces only its new tip, as bcoin does after a reorg.
+    const longer = new ChainBuilder(REGTEST);
+    longer.extend(2_500);
+    const extra = longer.extend(3);
+    const full = new Uint8Array(2_503 * 80);
+    full.set(chain.raw, 0);
+    full.set(extra.raw, 2_500 * 80);
+    let announcer: ScriptedPeer | null = null;
+    announcer = await ScriptedPeer.start({
+      chain: full,
+      handshake: { startHeight: 2_500 },
+      onMessage: afterHandshake((conn) => setTimeout(() => announcer!.announceTip(conn), 300)),
+    });
+    const a = announcer;
+    const dir = tempDir('spv-adv-');
+    const sup = await startSupervisor({
+      dataDir: dir.path,
+      net: { peers: { connect: [`127.0.0.1:${a.port}`] }, sync: { headersTimeoutMs: 1_000 } },
+    });
+    try {
+      const want = hashToHex(extra.headers[2]!.hash);
+      await until('the announced tip', async () => (await sup.chain.tip()).hashHex === want, 10_000);
+      assert.equal(await banned(sup, a.port)(), false);
+    } finally {
+      await sup.shutdown();
+      await a.close();
+      dir.cleanup();
+    }
+  });
+});
