@@ -44,7 +44,12 @@ export function parseConfig(raw: unknown, baseDir: string, source = 'conf.json')
       keys: r.error.issues.map((i) => keyPath(i.path)),
     });
   }
-  return deepFreeze({ ...r.data, dataDir: resolve(baseDir, r.data.dataDir) });
+  const tokenFile = r.data.rest.tokenFile;
+  return deepFreeze({
+    ...r.data,
+    dataDir: resolve(baseDir, r.data.dataDir),
+    rest: { ...r.data.rest, tokenFile: tokenFile === null ? null : resolve(baseDir, tokenFile) },
+  });
 }
 
 /**

@@ -39,6 +39,8 @@ export const ERROR_CODES = [
   'NET_NO_PEERS',
   'BROADCAST_NO_PEERS',
   'TX_INVALID',
+  // REST (src/api)
+  'REST_LISTEN_FAILED',
   // header store (src/store)
   'STORE_OPEN_FAILED',
   'STORE_LOCKED',

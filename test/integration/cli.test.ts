@@ -167,7 +167,7 @@ describe('bad flags and bad conf.json: exit code 2, a message naming the problem
 describe('daemon', () => {
   it('starts, opens the store, and on SIGTERM shuts down in order and exits 0', async () => {
     const dataDir = join(dir.path, 'daemon');
-    const child = spawnCli(['--network', 'regtest', '--datadir', dataDir, '--loglevel', '2']);
+    const child = spawnCli(['--network', 'regtest', '--datadir', dataDir, '--loglevel', '2', '--rest-port', '0']);
     try {
       await waitForLine(child, /chain worker ready/);
       child.kill('SIGTERM');
@@ -179,6 +179,24 @@ describe('daemon', () => {
       child.kill('SIGKILL');
     }
     // The store was closed cleanly: it opens again at once.
+    const st0 = runCli(['status', '--json', '--network', 'regtest', '--datadir', dataDir]);
+    assert.equal(st0.status, 0, st0.stderr);
+  });
+
+  it('a REST port already in use: REST_LISTEN_FAILED, exit 1, workers shut down', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    const dataDir = join(dir.path, 'daemon-busy');
+    try {
+      const r = runCli(['--network', 'regtest', '--datadir', dataDir, '--rest-port', String(port), '--loglevel', '6'], { timeoutMs: 20_000 });
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /REST_LISTEN_FAILED/);
+    } finally {
+      blocker.close();
+    }
+    // The workers were shut down in order: the store is not left locked.
     const st = runCli(['status', '--json', '--network', 'regtest', '--datadir', dataDir]);
     assert.equal(st.status, 0, st.stderr);
   });

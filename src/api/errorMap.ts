@@ -1,0 +1,50 @@
+import { isSpvError } from '../errors/spvError.js';
+import { RestError } from './envelope.js';
+
+/** Fastify's own request errors (body parsing, validation, routing), by their `code`. */
+function fastifyError(err: unknown): RestError | null {
+  if (!(err instanceof Error)) return null;
+  const { code, statusCode, validation } = err as Error & { code?: unknown; statusCode?: unknown; validation?: unknown };
+  if (validation !== undefined) return new RestError(400, 'INVALID_PARAMS', err.message);
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new RestError(413, 'PAYLOAD_TOO_LARGE', err.message);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new RestError(415, 'ILLEGAL_DATAFORMAT', err.message);
+    case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new RestError(400, 'INVALID_PARAMS', err.message);
+    default:
+      break;
+  }
+  // Every other client error fastify raises before the handler runs is about the body's encoding:
+  // invalid or empty JSON, a bad Content-Length, a forbidden __proto__ key.
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    return new RestError(400, 'ILLEGAL_DATAFORMAT', err.message);
+  }
+  return null;
+}
+
+/** Maps anything a handler or fastify throws to a status and envelope code, keeping the real reason. */
+export function toRestError(err: unknown): RestError {
+  if (err instanceof RestError) return err;
+  if (isSpvError(err)) {
+    const desc = `${err.message} (${err.code})`;
+    switch (err.code) {
+      case 'WORKER_UNAVAILABLE':
+      case 'WORKER_CRASHED':
+      case 'SHUTTING_DOWN':
+      case 'STORE_CLOSED':
+        return new RestError(503, 'UNAVAILABLE', desc);
+      case 'TX_INVALID':
+        return new RestError(400, 'ILLEGAL_DATAFORMAT', desc);
+      case 'NET_NO_PEERS':
+        return new RestError(503, 'BROADCAST_FAILED', desc);
+      case 'BROADCAST_NO_PEERS':
+        return new RestError(502, 'BROADCAST_FAILED', desc);
+      default:
+        return new RestError(500, 'INTERNAL_ERROR', desc);
+    }
+  }
+  return fastifyError(err) ?? new RestError(500, 'INTERNAL_ERROR', 'internal error');
+}

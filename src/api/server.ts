@@ -1,0 +1,178 @@
+import type { AddressInfo } from 'node:net';
+import fastifySwagger from '@fastify/swagger';
+import { fastify } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { NetworkName } from '../chain/params.js';
+import { SpvError } from '../errors/spvError.js';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import type { ChainApi } from '../protocol/chain.js';
+import type { NetApi } from '../protocol/net.js';
+import { bearerGuard, checkToken } from './auth.js';
+import { handleClientError } from './clientError.js';
+import type { RouteContext } from './context.js';
+import { actionOf, failure, REST_CODES, RestError } from './envelope.js';
+import { toRestError } from './errorMap.js';
+import { RestMetrics } from './metrics.js';
+import { registerChainRoutes } from './routes/chain.js';
+import { registerLegacyRoutes } from './routes/legacy.js';
+import { registerNodeRoutes } from './routes/node.js';
+import { errorEnvelopeSchema } from './schemas.js';
+
+export interface RestDeps {
+  readonly chain: ChainApi;
+  readonly net: NetApi;
+  readonly config: Config['rest'];
+  readonly network: NetworkName;
+  readonly log: Logger;
+  /** The bearer token of rollback and broadcasttx (read from rest.tokenFile by the caller), or null for none. */
+  readonly token: string | null;
+}
+
+export interface RestServer {
+  /** Binds config.host:config.port (0 = an ephemeral port) and returns the bound address. */
+  listen(): Promise<{ host: string; port: number }>;
+  close(): Promise<void>;
+  readonly app: FastifyInstance;
+}
+
+/** Known paths and their methods, to tell a wrong method (405) from an unknown path (404). */
+class RouteTable {
+  private readonly routes = new Map<string, { readonly re: RegExp; readonly methods: Set<string> }>();
+
+  add(url: string, methods: string | readonly string[]): void {
+    let entry = this.routes.get(url);
+    if (entry === undefined) {
+      const pattern = url
+        .split('/')
+        .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .join('/');
+      entry = { re: new RegExp(`^${pattern}$`), methods: new Set() };
+      this.routes.set(url, entry);
+    }
+    for (const m of typeof methods === 'string' ? [methods] : methods) entry.methods.add(m);
+  }
+
+  /** The methods allowed on a concrete path, or null when no route has that path. */
+  allowed(rawUrl: string): string[] | null {
+    const path = rawUrl.split('?', 1)[0] ?? '';
+    for (const { re, methods } of this.routes.values()) if (re.test(path)) return [...methods].sort();
+    return null;
+  }
+}
+
+function sendError(request: FastifyRequest, reply: FastifyReply, err: RestError): FastifyReply {
+  const config = request.routeOptions.config;
+  const action = config.action ?? actionOf(request.url);
+  return reply
+    .code(err.status)
+    .headers(err.headers)
+    .send(failure(action, err, err.result ?? config.errorResult ?? null));
+}
+
+/**
+ * The REST API on the main thread: the original's four endpoints (same paths, bodies and envelope) plus tip,
+ * header, peers, health, metrics and OpenAPI. It only calls the workers' APIs; nothing here blocks on I/O.
+ */
+export async function createRestServer(deps: RestDeps): Promise<RestServer> {
+  checkToken(deps.token);
+  const log = deps.log.child({ module: 'rest' });
+  const metrics = new RestMetrics();
+  const routes = new RouteTable();
+  const app = fastify({
+    logger: false,
+    bodyLimit: deps.config.bodyLimitBytes,
+    // No type coercion: {"height":"5"} is a schema violation, as in the original (JSON into a uint32 field).
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    frameworkErrors: (err, request, reply) => {
+      void sendError(request, reply, toRestError(err));
+    },
+    clientErrorHandler: handleClientError,
+  });
+
+  // JSON only: without this, text/plain bodies would be parsed as strings and reported as a schema violation.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onRoute', (route) => routes.add(route.url, route.method));
+
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched');
+    const seconds = reply.elapsedTime / 1000;
+    metrics.observeRequest(request.method, route, reply.statusCode, seconds);
+    log.debug({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'rest request');
+  });
+
+  app.setErrorHandler<Error>((err, request, reply) => {
+    const e = toRestError(err);
+    if (e.status >= 500) log.error({ err, route: request.routeOptions.url, code: e.restCode }, 'rest request failed');
+    else if (e.status === 401) log.warn({ route: request.routeOptions.url, ip: request.ip }, 'rest request unauthorized');
+    return sendError(request, reply, e);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = routes.allowed(request.url);
+    const e =
+      allowed === null
+        ? new RestError(404, 'NOT_FOUND', 'no such endpoint')
+        : new RestError(405, 'INVALID_METHOD', `method not allowed, use ${allowed.join(', ')}`, null, {
+            allow: allowed.join(', '),
+          });
+    return sendError(request, reply, e);
+  });
+
+  await app.register(fastifySwagger, {
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'spvclient REST API',
+        version: '1.0.0',
+        description: `Envelope {"action","desc","error","result"}; error codes: ${Object.entries(REST_CODES)
+          .map(([name, code]) => `${code} ${name}`)
+          .join(', ')}.`,
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+
+  app.addSchema(errorEnvelopeSchema);
+  const ctx: RouteContext = {
+    chain: deps.chain,
+    net: deps.net,
+    network: deps.network,
+    log,
+    metrics,
+    requireToken: bearerGuard(deps.token),
+  };
+  registerLegacyRoutes(app, ctx);
+  registerChainRoutes(app, ctx);
+  registerNodeRoutes(app, ctx);
+  await app.ready();
+
+  return {
+    app,
+    async listen() {
+      try {
+        await app.listen({ host: deps.config.host, port: deps.config.port });
+      } catch (err) {
+        throw new SpvError('REST_LISTEN_FAILED', `cannot listen on ${deps.config.host}:${deps.config.port}`, {
+          host: deps.config.host,
+          port: deps.config.port,
+          reason: (err as NodeJS.ErrnoException).code ?? String(err),
+        });
+      }
+      const addr = app.server.address() as AddressInfo;
+      log.info({ host: addr.address, port: addr.port, auth: deps.token !== null }, 'rest listening');
+      return { host: addr.address, port: addr.port };
+    },
+    async close() {
+      await app.close();
+      log.info({}, 'rest closed');
+    },
+  };
+}
