@@ -5,7 +5,7 @@ import type { Supervisor } from '../../src/supervisor/supervisor.js';
 import { hashToHex } from '../../src/util/bytes.js';
 import type { WireMessage } from '../../src/wire/index.js';
 import { ChainBuilder } from '../helpers/chainBuilder.js';
-import { ScriptedPeer } from '../helpers/scriptedPeer.js';
+import { ScriptedPeer, rawFrame } from '../helpers/scriptedPeer.js';
 import type { ScriptedPeerBehaviour, WireConnection } from '../helpers/scriptedPeer.js';
 import { startSupervisor } from '../helpers/supervisor.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -110,6 +110,42 @@ describe('misbehaving peers next to an honest one (scripted peers, real threads)
         await until('ban', banned(sup, p.port), 5_000);
         assert.equal((await sup.net.bans()).find((b) => b.host === `127.0.0.1:${p.port}`)?.reason, code);
         await until('disconnected', async () => p.open.length === 0, 5_000);
+      });
+    });
+  }
+
+  it('164-byte headers of the 2026 minority PoW fork (same magic): disconnected and banned (PEER_FOREIGN_CHAIN)', async () => {
+    // count = 3, then three 164-byte headers with nVersion bit 31 set (each followed by a zero tx count).
+    const payload = new Uint8Array(1 + 3 * 165);
+    payload[0] = 3;
+    for (let i = 0; i < 3; i++) new DataView(payload.buffer).setInt32(1 + i * 165, -0x7fffffff, true);
+    let peer: ScriptedPeer | null = null;
+    peer = await ScriptedPeer.start({
+      handshake: { startHeight: 9_000 },
+      onGetHeaders: (_req, conn) => {
+        conn.sendRaw(rawFrame(REGTEST.magic, 'headers', payload));
+        return 'ignore';
+      },
+    });
+    const p = peer;
+    await withClient(p, async (sup) => {
+      await until('ban', banned(sup, p.port), 5_000);
+      assert.equal((await sup.net.bans()).find((b) => b.host === `127.0.0.1:${p.port}`)?.reason, 'PEER_FOREIGN_CHAIN');
+    });
+  });
+
+  const refusedCases: Array<[string, ScriptedPeerBehaviour]> = [
+    ['no NODE_NETWORK / NODE_NETWORK_LIMITED service bit', { handshake: { startHeight: 9_000, services: 4n } }],
+    ['an obsolete protocol version (no getheaders)', { handshake: { startHeight: 9_000, protocolVersion: 31_000 } }],
+    ['a handshake that never completes (version, no verack)', { handshake: { startHeight: 9_000, sendVerack: false } }],
+  ];
+  for (const [name, behaviour] of refusedCases) {
+    it(`${name}: disconnected, not banned, sync goes on`, async () => {
+      const peer = await ScriptedPeer.start(behaviour);
+      await withClient(peer, async (sup) => {
+        await until('disconnected', async () => peer.connections.length > 0 && peer.open.length === 0, 5_000);
+        assert.equal(await banned(sup, peer.port)(), false);
+        assert.ok((await sup.net.peers()).every((pi) => pi.address !== `127.0.0.1:${peer.port}` || pi.state !== 'ready'));
       });
     });
   }

@@ -94,3 +94,13 @@ describe('ban list and scores', () => {
     }
   });
 });
+
+describe('DNS seeds', () => {
+  it('an unresolvable or hanging seed never blocks: bounded time, empty result', async () => {
+    const { resolveSeeds } = await import('../../../src/net/dnsSeeds.js');
+    const began = Date.now();
+    const ips = await resolveSeeds(['seed.invalid', 'no-such-host.invalid'], 500);
+    assert.deepEqual(ips, []);
+    assert.ok(Date.now() - began < 3_000, 'returns within the timeout (plus slack)');
+  });
+});
