@@ -3,6 +3,7 @@ import { loadConfig, parseConfig } from '../config/loadConfig.js';
 import type { Config } from '../config/schema.js';
 import { createLogger, levelName } from '../log/logger.js';
 import type { LogLevelName, Logger } from '../log/logger.js';
+import type { SupervisorOptions } from '../supervisor/supervisor.js';
 
 export interface CliContext {
   readonly config: Readonly<Config>;
@@ -34,4 +35,9 @@ export function cliContext(g: GlobalOptions, logFd: number): CliContext {
     log: createLogger({ level: logLevel, name: 'main', fd: logFd }),
     powThreads: g.gomaxprocs,
   };
+}
+
+/** The supervisor options every command shares (a command adds its own: start point, net, pool size). */
+export function supervisorOptions(ctx: CliContext): Pick<SupervisorOptions, 'config' | 'powThreads' | 'logLevel' | 'logFd' | 'log'> {
+  return { config: ctx.config, powThreads: ctx.powThreads, logLevel: ctx.logLevel, logFd: ctx.logFd, log: ctx.log };
 }

@@ -2,7 +2,7 @@ import { createRestServer, loadRestToken } from '../../api/index.js';
 import type { RestServer } from '../../api/index.js';
 import { Supervisor } from '../../supervisor/supervisor.js';
 import type { Command } from '../args.js';
-import { cliContext } from '../context.js';
+import { cliContext, supervisorOptions } from '../context.js';
 
 type DaemonCommand = Extract<Command, { kind: 'daemon' }>;
 
@@ -31,14 +31,7 @@ export async function runDaemon(cmd: DaemonCommand): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   ctx.log.info({ network: ctx.config.network, dataDir: ctx.config.dataDir, powThreads: ctx.powThreads }, 'spvclient starting');
-  const sup = await Supervisor.start({
-    config: ctx.config,
-    powThreads: ctx.powThreads,
-    logLevel: ctx.logLevel,
-    logFd: ctx.logFd,
-    log: ctx.log,
-    net: true,
-  });
+  const sup = await Supervisor.start({ ...supervisorOptions(ctx), net: true });
   let rest: RestServer | null = null;
   if (ctx.config.rest.enabled) {
     try {

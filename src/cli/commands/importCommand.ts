@@ -9,7 +9,7 @@ import { Supervisor } from '../../supervisor/supervisor.js';
 import { transferBytes } from '../../supervisor/transfer.js';
 import { hashToHex } from '../../util/bytes.js';
 import type { Command } from '../args.js';
-import { cliContext } from '../context.js';
+import { cliContext, supervisorOptions } from '../context.js';
 import { ProgressMeter } from '../progress.js';
 
 type ImportCommand = Extract<Command, { kind: 'import' }>;
@@ -70,14 +70,7 @@ export async function runImport(cmd: ImportCommand): Promise<{ report: ImportRep
   }
 
   const began = Date.now();
-  const sup = await Supervisor.start({
-    config: ctx.config,
-    powThreads: ctx.powThreads,
-    logLevel: ctx.logLevel,
-    logFd: ctx.logFd,
-    log: ctx.log,
-    ...(start !== undefined ? { start } : {}),
-  });
+  const sup = await Supervisor.start({ ...supervisorOptions(ctx), ...(start !== undefined ? { start } : {}) });
   try {
     const stats = sup.initialStats;
     if (cmd.trustAnchor && (stats.anchorHashHex !== firstHashHex || stats.anchorHeight !== cmd.height)) {

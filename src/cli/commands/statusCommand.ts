@@ -3,7 +3,7 @@ import { SpvError } from '../../errors/spvError.js';
 import type { AuditReport, StoreStats } from '../../protocol/chainTypes.js';
 import { Supervisor, storePathFor } from '../../supervisor/supervisor.js';
 import type { Command } from '../args.js';
-import { cliContext } from '../context.js';
+import { cliContext, supervisorOptions } from '../context.js';
 
 type StatusCommand = Extract<Command, { kind: 'status' }>;
 
@@ -23,13 +23,7 @@ export async function runStatus(cmd: StatusCommand): Promise<{ report: StatusRep
   if (!existsSync(store)) {
     throw new SpvError('STORE_NOT_FOUND', `no header store at ${store} (run the daemon or import first)`, { path: store });
   }
-  const sup = await Supervisor.start({
-    config: ctx.config,
-    powThreads: 1,
-    logLevel: ctx.logLevel,
-    logFd: ctx.logFd,
-    log: ctx.log,
-  });
+  const sup = await Supervisor.start({ ...supervisorOptions(ctx), powThreads: 1 });
   try {
     const s: StoreStats = await sup.chain.stats();
     const audit = cmd.verify ? await sup.chain.audit() : undefined;

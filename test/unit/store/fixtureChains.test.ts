@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { HEADER_SIZE, headerBits, headerHashHex } from '../../../src/chain/header.js';
-import type { Anchor, ChainParams } from '../../../src/chain/params.js';
+import type { Anchor } from '../../../src/chain/params.js';
 import { MAINNET, TESTNET3 } from '../../../src/chain/params.js';
 import { workFromBits } from '../../../src/chain/work.js';
 import type { ErrorCode } from '../../../src/errors/codes.js';
 import { isSpvError } from '../../../src/errors/spvError.js';
 import type { ConnectResult } from '../../../src/protocol/chainTypes.js';
-import type { StartPoint } from '../../../src/store/headerStore.js';
 import { HeaderStore } from '../../../src/store/headerStore.js';
 import { bigintToBytes32, fromHex, hashToHex, toHex } from '../../../src/util/bytes.js';
 import type { BoundaryRow } from '../../helpers/fixtures.js';
 import { FX, readFixture, readFixtureJson, skipUnlessFixture } from '../../helpers/fixtures.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { openTempStore as openStore } from '../../helpers/tempStore.js';
 
 function workHex(work: bigint): string {
   return toHex(bigintToBytes32(work));
@@ -75,26 +75,6 @@ function boundary(rows: Map<number, Boundary>, height: number): Boundary {
   return b;
 }
 
-async function openStore(
-  params: ChainParams,
-  start: StartPoint,
-): Promise<{ store: HeaderStore; close: () => Promise<void> }> {
-  const dir = tempDir('spv-fixture-chain-');
-  let store: HeaderStore;
-  try {
-    store = await HeaderStore.open({ path: dir.path, params, start });
-  } catch (err) {
-    dir.cleanup();
-    throw err;
-  }
-  return {
-    store,
-    close: async () => {
-      await store.close();
-      dir.cleanup();
-    },
-  };
-}
 
 async function assertAuditOk(store: HeaderStore): Promise<void> {
   const report = await store.audit();

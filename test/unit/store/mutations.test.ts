@@ -10,38 +10,18 @@ import type { ErrorCode } from '../../../src/errors/codes.js';
 import { isSpvError } from '../../../src/errors/spvError.js';
 import type { ConnectResult } from '../../../src/protocol/chainTypes.js';
 import type { StartPoint } from '../../../src/store/headerStore.js';
-import { HeaderStore } from '../../../src/store/headerStore.js';
+import type { HeaderStore } from '../../../src/store/headerStore.js';
 import { concatBytes, hashToHex } from '../../../src/util/bytes.js';
 import type { BuiltHeader } from '../../helpers/chainBuilder.js';
 import { ChainBuilder, concatHeaders } from '../../helpers/chainBuilder.js';
 import type { BoundaryRow } from '../../helpers/fixtures.js';
 import { FX, readFixture, readFixtureJson, skipUnlessFixture } from '../../helpers/fixtures.js';
-import { tempDir } from '../../helpers/tmp.js';
+import { openTempStore as openStore } from '../../helpers/tempStore.js';
+import type { OpenStore } from '../../helpers/tempStore.js';
 
 // ------------------------------------------------------------------ helpers
 
-interface OpenStore {
-  readonly store: HeaderStore;
-  close(): Promise<void>;
-}
 
-async function openStore(params: ChainParams, start: StartPoint = { kind: 'genesis' }, now?: () => number): Promise<OpenStore> {
-  const dir = tempDir('spv-mutations-');
-  let store: HeaderStore;
-  try {
-    store = await HeaderStore.open({ path: dir.path, params, start, ...(now !== undefined ? { now } : {}) });
-  } catch (err) {
-    dir.cleanup();
-    throw err;
-  }
-  return {
-    store,
-    close: async () => {
-      await store.close();
-      dir.cleanup();
-    },
-  };
-}
 
 /** Runs `fn` on a fresh store; audits it afterwards; always closes and removes it. */
 async function withStore(

@@ -8,7 +8,7 @@ import { HeaderStore } from '../../../src/store/headerStore.js';
 import type { StartPoint } from '../../../src/store/headerStore.js';
 import type { BuiltHeader } from '../../helpers/chainBuilder.js';
 import { ChainBuilder, concatHeaders } from '../../helpers/chainBuilder.js';
-import { tempDir } from '../../helpers/tmp.js';
+import { withStoreDir as withDir } from '../../helpers/tempStore.js';
 import { assertAuditOk, hasCode } from '../../helpers/assertions.js';
 
 const W = workFromBits(REGTEST.powLimitBits);
@@ -24,20 +24,6 @@ function open(path: string, params: ChainParams = REGTEST, start: StartPoint = G
   return HeaderStore.open({ path, params, start });
 }
 
-/** A temp dir for a test that opens and closes stores itself; `stores` are closed (if still open) at the end. */
-async function withDir(fn: (path: string, track: (s: HeaderStore) => HeaderStore) => Promise<void>): Promise<void> {
-  const dir = tempDir('spv-reorg-');
-  const stores: HeaderStore[] = [];
-  try {
-    await fn(dir.path, (s) => {
-      stores.push(s);
-      return s;
-    });
-  } finally {
-    for (const s of stores) await s.close();
-    dir.cleanup();
-  }
-}
 
 async function sendInBatches(store: HeaderStore, headers: readonly BuiltHeader[], size: number): Promise<void> {
   for (let i = 0; i < headers.length; i += size) {

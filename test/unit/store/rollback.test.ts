@@ -6,7 +6,7 @@ import { workFromBits } from '../../../src/chain/work.js';
 import { HeaderStore } from '../../../src/store/headerStore.js';
 import type { BuiltHeader } from '../../helpers/chainBuilder.js';
 import { ChainBuilder, concatHeaders } from '../../helpers/chainBuilder.js';
-import { tempDir } from '../../helpers/tmp.js';
+import { withStoreDir as withDir } from '../../helpers/tempStore.js';
 import { assertAuditOk } from '../../helpers/assertions.js';
 
 const W = workFromBits(REGTEST.powLimitBits);
@@ -16,19 +16,6 @@ function hexes(headers: readonly BuiltHeader[]): string[] {
 }
 
 
-async function withDir(fn: (path: string, track: (s: HeaderStore) => HeaderStore) => Promise<void>): Promise<void> {
-  const dir = tempDir('spv-rollback-');
-  const stores: HeaderStore[] = [];
-  try {
-    await fn(dir.path, (s) => {
-      stores.push(s);
-      return s;
-    });
-  } finally {
-    for (const s of stores) await s.close();
-    dir.cleanup();
-  }
-}
 
 function openGenesis(path: string, params: ChainParams = REGTEST): Promise<HeaderStore> {
   return HeaderStore.open({ path, params, start: { kind: 'genesis' } });
