@@ -53,6 +53,12 @@ const PeersSchema = z.strictObject({
 const SyncSchema = z.strictObject({
   /** No `headers` answer to our getheaders within this time: drop the sync peer and rotate (Core uses 2 min). */
   headersTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+  /**
+   * Progress floor: a sync peer that claims more but delivers fewer headers per second than this over
+   * `progressWindowMs` is dropped and sync rotates (bitcoinj: ~10 headers/s for 10 s). 0 disables it.
+   */
+  minHeadersPerSecond: z.number().min(0).max(1_000_000).default(10),
+  progressWindowMs: z.number().int().min(1_000).max(3_600_000).default(30_000),
   /** Ready peers needed before header sync starts (the original: 5, or 1 with a trusted peer). */
   minPeersForSync: z.number().int().min(1).max(64).default(1),
   /** How long broadcastTx waits for peers to ask for the transaction after announcing it. */

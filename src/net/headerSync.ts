@@ -16,6 +16,9 @@ const RATE_WINDOW_MS = 10_000;
 
 export interface HeaderSyncOptions {
   readonly headersTimeoutMs: number;
+  /** Progress floor of a sync peer, headers/s over `progressWindowMs` (0: off). */
+  readonly minHeadersPerSecond: number;
+  readonly progressWindowMs: number;
   readonly minPeersForSync: number;
   readonly log: Logger;
   /** The chain worker's API (null while it is being (re)connected). */
@@ -56,6 +59,8 @@ export class HeaderSync {
   private syncStartHeight = 0;
   /** Set once a sync peer had nothing more for us; later syncs start only when a peer claims more. */
   private caughtUp = false;
+  /** Headers stored from the current sync peer, with times, for the progress floor. */
+  private syncProgress: { at: number; n: number }[] = [];
 
   constructor(private readonly opts: HeaderSyncOptions) {}
 
@@ -115,6 +120,7 @@ export class HeaderSync {
       return;
     }
     this.syncPeer = peer;
+    this.syncProgress = [];
     this.syncStartedAt = now;
     this.syncStartHeight = this.tipHeight;
     this.opts.log.info({ peer: peer.opts.address, peerHeight: peer.bestHeight, height: this.tipHeight }, 'header sync started');
@@ -165,8 +171,32 @@ export class HeaderSync {
     }
     // Core drops a sync peer that does not answer; we rotate to the next candidate rather than wait forever.
     this.opts.log.warn({ peer: peer.opts.address, timeoutMs: this.opts.headersTimeoutMs }, 'sync peer stalled');
-    this.stalled.set(peer.opts.address, Date.now() + 10 * this.opts.headersTimeoutMs);
-    this.syncPeer = null;
+    this.rotateAway(peer, null);
+  }
+
+  /**
+   * The progress floor (called periodically): a sync peer that claims more than we have but trickles
+   * headers below the floor for a whole window is dropped, and sync rotates. A timeout alone would never
+   * fire for a peer that answers every request, just slowly.
+   */
+  checkProgress(): void {
+    const peer = this.syncPeer;
+    const { minHeadersPerSecond, progressWindowMs } = this.opts;
+    if (peer === null || minHeadersPerSecond <= 0) return;
+    const now = Date.now();
+    if (now - this.syncStartedAt < progressWindowMs || peer.bestHeight <= this.tipHeight) return;
+    this.syncProgress = this.syncProgress.filter((p) => now - p.at <= progressWindowMs);
+    const rate = this.syncProgress.reduce((s, p) => s + p.n, 0) / (progressWindowMs / 1000);
+    if (rate >= minHeadersPerSecond) return;
+    this.opts.log.warn({ peer: peer.opts.address, headersPerSecond: rate, floor: minHeadersPerSecond }, 'sync peer too slow');
+    this.rotateAway(peer, null);
+  }
+
+  /** Drops the sync peer without a ban (it may be honest but useless), avoids it a while, picks another. */
+  private rotateAway(peer: Peer, reason: string | null): void {
+    if (reason !== null) this.opts.log.warn({ peer: peer.opts.address, claimed: peer.bestHeight, height: this.tipHeight }, reason);
+    this.stalled.set(peer.opts.address, Date.now() + 10 * Math.max(this.opts.headersTimeoutMs, this.opts.progressWindowMs));
+    if (peer === this.syncPeer) this.syncPeer = null;
     this.opts.drop(peer, 'PEER_STALLED');
     void this.maybeStart();
   }
@@ -235,6 +265,7 @@ export class HeaderSync {
     this.setTip(r.tip.height);
     if (r.outcome === 'reorg') this.reorgCount++;
     if (r.stored > 0) this.accepted.push({ at: Date.now(), n: r.stored });
+    if (r.stored > 0 && peer === this.syncPeer) this.syncProgress.push({ at: Date.now(), n: r.stored });
     if (r.lastHeight !== null) peer.bestHeight = Math.max(peer.bestHeight, r.lastHeight);
 
     if (r.outcome === 'unconnected') {
@@ -258,7 +289,12 @@ export class HeaderSync {
       return;
     }
     this.logProgress(peer);
-    if (!full && peer === this.syncPeer) this.finishInitialSync(peer);
+    if (!full && peer === this.syncPeer) {
+      // Fewer than 2000 means "that is all I have". Ending below the height it claimed, the peer
+      // under-delivers (trickling, or lying about its height): drop it and rotate, as for a stall.
+      if ((r.lastHeight ?? 0) < peer.bestHeight) this.rotateAway(peer, 'sync peer under-delivered');
+      else this.finishInitialSync(peer);
+    }
     // A full answer to an announcement-driven request: keep fetching from that peer.
     if (full && !wasRequested && !this.requests.has(peer)) this.request(peer, [headerHash(msg.headers.subarray((msg.count - 1) * HEADER_SIZE))]);
   }

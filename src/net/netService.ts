@@ -81,6 +81,8 @@ export class NetService implements NetApi {
     }
     this.sync = new HeaderSync({
       headersTimeoutMs: config.headersTimeoutMs,
+      minHeadersPerSecond: config.minHeadersPerSecond,
+      progressWindowMs: config.progressWindowMs,
       // With an explicit peer list there may be fewer peers than the configured minimum.
       minPeersForSync: Math.min(config.minPeersForSync, this.explicitTargets().length || config.minPeersForSync),
       log: opts.log,
@@ -209,6 +211,7 @@ export class NetService implements NetApi {
       }
     }
     for (const t of targets) void this.dial(t);
+    this.sync.checkProgress();
     if (this.readyPeers().length > 0) await this.sync.maybeStart();
   }
 

@@ -66,6 +66,8 @@ export interface NetConfig {
   readonly banScore: number;
   readonly banDurationMs: number;
   readonly headersTimeoutMs: number;
+  readonly minHeadersPerSecond: number;
+  readonly progressWindowMs: number;
   readonly minPeersForSync: number;
   readonly broadcastWaitMs: number;
 }

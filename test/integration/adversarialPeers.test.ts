@@ -5,7 +5,7 @@ import type { Supervisor } from '../../src/supervisor/supervisor.js';
 import { hashToHex } from '../../src/util/bytes.js';
 import type { WireMessage } from '../../src/wire/index.js';
 import { ChainBuilder } from '../helpers/chainBuilder.js';
-import { ScriptedPeer, rawFrame } from '../helpers/scriptedPeer.js';
+import { HeaderChain as ChainBuilderView, ScriptedPeer, rawFrame } from '../helpers/scriptedPeer.js';
 import type { ScriptedPeerBehaviour, WireConnection } from '../helpers/scriptedPeer.js';
 import { startSupervisor } from '../helpers/supervisor.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -45,13 +45,14 @@ describe('misbehaving peers next to an honest one (scripted peers, real threads)
   async function withClient(
     adversary: ScriptedPeer,
     check: (sup: Supervisor) => Promise<void>,
+    sync: Record<string, unknown> = {},
   ): Promise<void> {
     const dir = tempDir('spv-adv-');
     const sup = await startSupervisor({
       dataDir: dir.path,
       net: {
         peers: { connect: [`127.0.0.1:${adversary.port}`, `127.0.0.1:${honest.port}`], handshakeTimeoutMs: 2_000 },
-        sync: { headersTimeoutMs: 1_000 },
+        sync: { headersTimeoutMs: 1_000, ...sync },
       },
     });
     try {
@@ -74,6 +75,44 @@ describe('misbehaving peers next to an honest one (scripted peers, real threads)
       await until('the mute peer dropped', async () => mute.connections.length > 0 && mute.open.length === 0, 5_000);
       assert.equal(await banned(sup, mute.port)(), false, 'a slow peer is not banned');
     });
+  });
+
+  it('trickles one header per answer while claiming more: dropped (under-delivery), not banned', async () => {
+    const view = new ChainBuilderView(chain.raw);
+    const trickle = await ScriptedPeer.start({
+      handshake: { startHeight: 9_000 },
+      onGetHeaders: (req) => {
+        const start = view.startFor(req.locator);
+        return chain.raw.slice(start * 80, (start + 1) * 80);
+      },
+    });
+    await withClient(trickle, async (sup) => {
+      await until('the trickling peer dropped', async () => trickle.connections.length > 0 && trickle.open.length === 0, 5_000);
+      assert.equal(await banned(sup, trickle.port)(), false);
+    });
+  });
+
+  it('answers too slowly for the progress floor: dropped before any timeout, sync rotates', async () => {
+    const view = new ChainBuilderView(chain.raw);
+    const slow = await ScriptedPeer.start({
+      handshake: { startHeight: 9_000 },
+      onGetHeaders: async (req) => {
+        // 1.5 s per answer: inside the 3 s timeout, so only the floor (100 headers/s over 1 s) can act first.
+        await new Promise((r) => setTimeout(r, 1_500));
+        const start = view.startFor(req.locator);
+        return chain.raw.slice(start * 80, Math.min(chain.raw.length, (start + 2_000) * 80));
+      },
+    });
+    const began = Date.now();
+    await withClient(
+      slow,
+      async (sup) => {
+        await until('the slow peer dropped', async () => slow.connections.length > 0 && slow.open.length === 0, 8_000);
+        assert.ok(Date.now() - began < 3_000, 'dropped by the floor, before the 3 s timeout could');
+        assert.equal(await banned(sup, slow.port)(), false, 'slow is not malicious: no ban');
+      },
+      { headersTimeoutMs: 3_000, minHeadersPerSecond: 100, progressWindowMs: 1_000 },
+    );
   });
 
   it('headers with bad proof of work: banned', async () => {
