@@ -226,8 +226,11 @@ export class HeaderSync {
     this.requests.delete(peer);
 
     if (msg.count === 0) {
-      // The peer has nothing after our locator: we are at its tip.
-      if (peer === this.syncPeer) this.finishInitialSync(peer);
+      // The peer has nothing after our locator: we are at its tip, unless it claimed more (under-delivery).
+      if (peer === this.syncPeer) {
+        if (peer.bestHeight > this.tipHeight) this.rotateAway(peer, 'sync peer under-delivered');
+        else this.finishInitialSync(peer);
+      }
       return;
     }
     const last = msg.headers.subarray((msg.count - 1) * HEADER_SIZE);
