@@ -11,7 +11,7 @@ const workers = readdirSync('workers')
 
 rmSync('dist', { recursive: true, force: true });
 await build({
-  entryPoints: [{ in: 'src/main.ts', out: 'main' }, ...workers],
+  entryPoints: [{ in: 'src/main.ts', out: 'main' }, { in: 'src/index.ts', out: 'index' }, ...workers],
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -7,7 +7,7 @@ import { installErrorTransfer } from '../src/protocol/errors.js';
 import { ChainService } from '../src/store/chainService.js';
 import { inThreadPowVerifier } from '../src/store/powVerifier.js';
 import { crashOnInvariant } from '../src/supervisor/crashOnInvariant.js';
-import { exposeApi } from '../src/supervisor/exposeApi.js';
+import { eventPoster, exposeApi } from '../src/supervisor/exposeApi.js';
 import { createPowPool } from '../src/supervisor/powPool.js';
 
 installErrorTransfer();
@@ -19,6 +19,7 @@ const service = new ChainService({
   start: data.start,
   pow: data.powThreads > 0 ? createPowPool(data.powThreads) : inThreadPowVerifier(),
   log,
+  ...(data.events !== undefined ? { emit: eventPoster(data.events) } : {}),
 });
 if (parentPort === null) throw new Error('chain.worker must run in a worker thread');
 exposeApi(

@@ -7,7 +7,7 @@ import type { ChainApi } from '../src/protocol/chain.js';
 import { installErrorTransfer } from '../src/protocol/errors.js';
 import type { NetWorkerData } from '../src/protocol/net.js';
 import { crashOnInvariant } from '../src/supervisor/crashOnInvariant.js';
-import { exposeApi, wrapPort } from '../src/supervisor/exposeApi.js';
+import { eventPoster, exposeApi, wrapPort } from '../src/supervisor/exposeApi.js';
 import { transferBytes } from '../src/supervisor/transfer.js';
 
 installErrorTransfer();
@@ -20,6 +20,7 @@ const service = new NetService({
   log,
   chainFromPort: (port) => wrapPort<ChainApi>(port),
   transfer: transferBytes,
+  ...(data.events !== undefined ? { emit: eventPoster(data.events) } : {}),
 });
 if (parentPort === null) throw new Error('net.worker must run in a worker thread');
 exposeApi(

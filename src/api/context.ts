@@ -1,7 +1,6 @@
 import type { NetworkName } from '../chain/params.js';
 import type { Logger } from '../log/logger.js';
-import type { ChainApi } from '../protocol/chain.js';
-import type { NetApi } from '../protocol/net.js';
+import type { SpvClient } from '../client/spvClient.js';
 import type { RestMetrics } from './metrics.js';
 
 declare module 'fastify' {
@@ -15,8 +14,8 @@ declare module 'fastify' {
 
 /** What every route module gets. */
 export interface RouteContext {
-  readonly chain: ChainApi;
-  readonly net: NetApi;
+  /** The library API: REST has no other path into the workers. */
+  readonly client: SpvClient;
   readonly network: NetworkName;
   readonly log: Logger;
   readonly metrics: RestMetrics;

@@ -1,6 +1,5 @@
 import { Gauge, Histogram, Registry } from 'prom-client';
-import type { ChainApi } from '../protocol/chain.js';
-import type { NetApi } from '../protocol/net.js';
+import type { SpvClient } from '../client/spvClient.js';
 import { probe } from './probe.js';
 
 /**
@@ -39,8 +38,8 @@ export class RestMetrics {
   }
 
   /** Reads tip and sync state (a down worker shows as spv_worker_up 0; its figures keep their last value). */
-  async scrape(chain: ChainApi, net: NetApi): Promise<string> {
-    const [tip, sync] = await Promise.all([probe(() => chain.tip()), probe(() => net.syncStatus())]);
+  async scrape(client: SpvClient): Promise<string> {
+    const [tip, sync] = await Promise.all([probe(() => client.chainTip()), probe(() => client.syncStatus())]);
     this.up.set({ worker: 'chain' }, tip.ok ? 1 : 0);
     this.up.set({ worker: 'net' }, sync.ok ? 1 : 0);
     if (tip.ok) {

@@ -6,8 +6,7 @@ import type { NetworkName } from '../chain/params.js';
 import { SpvError } from '../errors/spvError.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
-import type { ChainApi } from '../protocol/chain.js';
-import type { NetApi } from '../protocol/net.js';
+import type { SpvClient } from '../client/spvClient.js';
 import { bearerGuard, checkToken } from './auth.js';
 import { handleClientError } from './clientError.js';
 import type { RouteContext } from './context.js';
@@ -20,8 +19,8 @@ import { registerNodeRoutes } from './routes/node.js';
 import { errorEnvelopeSchema } from './schemas.js';
 
 export interface RestDeps {
-  readonly chain: ChainApi;
-  readonly net: NetApi;
+  /** The library API (the only path REST has into the workers). */
+  readonly client: SpvClient;
   readonly config: Config['rest'];
   readonly network: NetworkName;
   readonly log: Logger;
@@ -142,8 +141,7 @@ export async function createRestServer(deps: RestDeps): Promise<RestServer> {
 
   app.addSchema(errorEnvelopeSchema);
   const ctx: RouteContext = {
-    chain: deps.chain,
-    net: deps.net,
+    client: deps.client,
     network: deps.network,
     log,
     metrics,

@@ -3,7 +3,7 @@ import { loadConfig, parseConfig } from '../config/loadConfig.js';
 import type { Config } from '../config/schema.js';
 import { createLogger, levelName } from '../log/logger.js';
 import type { LogLevelName, Logger } from '../log/logger.js';
-import type { SupervisorOptions } from '../supervisor/supervisor.js';
+import { SpvClient } from '../client/spvClient.js';
 
 export interface CliContext {
   readonly config: Readonly<Config>;
@@ -37,7 +37,7 @@ export function cliContext(g: GlobalOptions, logFd: number): CliContext {
   };
 }
 
-/** The supervisor options every command shares (a command adds its own: start point, net, pool size). */
-export function supervisorOptions(ctx: CliContext): Pick<SupervisorOptions, 'config' | 'powThreads' | 'logLevel' | 'logFd' | 'log'> {
-  return { config: ctx.config, powThreads: ctx.powThreads, logLevel: ctx.logLevel, logFd: ctx.logFd, log: ctx.log };
+/** The library client for a command: the CLI has no other path into the workers. */
+export function clientFor(ctx: CliContext, powThreads = ctx.powThreads): Promise<SpvClient> {
+  return SpvClient.create(ctx.config, { gomaxprocs: powThreads, logLevel: ctx.logLevel, logFd: ctx.logFd, logger: ctx.log });
 }

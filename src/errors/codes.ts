@@ -39,8 +39,33 @@ export const ERROR_CODES = [
   'NET_NO_PEERS',
   'BROADCAST_NO_PEERS',
   'TX_INVALID',
+  // library API (src/client)
+  'CLIENT_NOT_STARTED',
+  'CLIENT_CLOSED',
+  'KEY_INVALID',
+  'PROOF_BLOCK_UNKNOWN',
+  'PROOF_NOT_ON_BEST_CHAIN',
   // REST (src/api)
   'REST_LISTEN_FAILED',
+  // merkle proofs (src/merkle)
+  'MERKLE_MALFORMED', // serialization: non-canonical CompactSize, wrong field size
+  'MERKLE_TRUNCATED', // serialization: a field or length prefix runs past the end
+  'MERKLE_TRAILING_BYTES', // serialization: bytes after the flag bytes
+  'MERKLE_TX_COUNT_ZERO',
+  'MERKLE_TX_COUNT_TOO_LARGE',
+  'MERKLE_TOO_MANY_HASHES',
+  'MERKLE_TOO_FEW_FLAG_BITS',
+  'MERKLE_BAD_TREE',
+  'MERKLE_DUPLICATE_CHILDREN', // CVE-2012-2459
+  'MERKLE_HASHES_NOT_CONSUMED',
+  'MERKLE_FLAGS_NOT_CONSUMED',
+  'MERKLE_ROOT_MISMATCH',
+  'MERKLE_INNER_NODE_IS_TX', // CVE-2017-12842 (inner node side)
+  'MERKLE_DEPTH_MISMATCH',
+  'MERKLE_DUPLICATE_MATCH',
+  'MERKLE_NO_MATCH',
+  'MERKLE_TX_64_BYTES', // CVE-2017-12842 (leaf side)
+  'MERKLE_TX_NOT_IN_PROOF',
   // header store (src/store)
   'STORE_OPEN_FAILED',
   'STORE_LOCKED',

@@ -8,6 +8,7 @@ import type { ErrorCode } from '../errors/codes.js';
 import { SpvError } from '../errors/spvError.js';
 import type { Logger } from '../log/logger.js';
 import type { ChainApi } from '../protocol/chain.js';
+import type { EmitEvent } from '../protocol/events.js';
 import type { BanInfo, BroadcastResult, NetApi, NetConfig, PeerInfo, SyncStatus } from '../protocol/net.js';
 import type { WireMessage } from '../wire/index.js';
 import { BIP155_IPV4, BIP155_IPV6, MSG_BLOCK, MSG_CMPCT_BLOCK, MSG_WITNESS_BLOCK } from '../wire/index.js';
@@ -38,6 +39,8 @@ export interface NetServiceOptions {
   readonly dialer?: Dialer;
   /** Moves a buffer to the chain worker without copying (identity in-process). */
   readonly transfer?: (bytes: Uint8Array) => Uint8Array;
+  /** Peer and synced events for the main thread. */
+  readonly emit?: EmitEvent;
 }
 
 interface Target {
@@ -67,6 +70,7 @@ export class NetService implements NetApi {
   private lastSeedAt = 0;
   private closed = false;
   private bansIssued = 0;
+  private wasSynced = false;
 
   constructor(private readonly opts: NetServiceOptions) {
     const { config, dataDir } = opts;
@@ -212,7 +216,22 @@ export class NetService implements NetApi {
     }
     for (const t of targets) void this.dial(t);
     this.sync.checkProgress();
+    await this.checkSynced();
     if (this.readyPeers().length > 0) await this.sync.maybeStart();
+  }
+
+  /** Emits `synced` when header sync first catches up (and again after falling behind). */
+  private async checkSynced(): Promise<void> {
+    const synced = this.sync.synced();
+    if (synced && !this.wasSynced && this.chain !== null) {
+      try {
+        const tip = await this.chain.tip();
+        this.opts.emit?.('synced', { height: tip.height, hash: tip.hashHex });
+      } catch {
+        return; // the chain worker is restarting: report it next time
+      }
+    }
+    this.wasSynced = synced;
   }
 
   private async querySeeds(): Promise<void> {
@@ -272,6 +291,7 @@ export class NetService implements NetApi {
         { peer: address, userAgent: peer.version?.userAgent, version: peer.version?.version, height: peer.bestHeight },
         'peer connected',
       );
+      this.opts.emit?.('peer', { kind: 'connected', address, userAgent: peer.version?.userAgent ?? '', code: null });
       void this.sync.maybeStart();
     });
     peer.on('message', (msg) => this.onMessage(peer, msg));
@@ -282,6 +302,9 @@ export class NetService implements NetApi {
       if (code !== null && code !== 'PEER_CLOSED') this.backoff(address);
       else this.retryAt.set(address, { at: Date.now() + 1_000, failures: 0 });
       this.opts.log.info({ peer: address, code }, 'peer disconnected');
+      if (peer.version !== null) {
+        this.opts.emit?.('peer', { kind: 'disconnected', address, userAgent: peer.version.userAgent, code });
+      }
     });
   }
 

@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { NetworkName } from '../chain/params.js';
 import type { LogLevelName } from '../log/logger.js';
 import type { AuditReport, ConnectResult, HeaderInfo, RollbackResult, StoreStats, TipInfo } from './chainTypes.js';
+import type { ProofResult } from './proof.js';
 
 export type * from './chainTypes.js';
 
@@ -21,6 +22,8 @@ export interface ChainWorkerData {
   readonly powThreads: number;
   readonly logLevel: LogLevelName;
   readonly logFd: number;
+  /** Where the worker posts its NodeEvents (tip, reorg); a fresh port at every spawn. */
+  readonly events?: MessagePort;
 }
 
 /** What the supervisor sees of the chain worker: its API plus handing it a port for another worker. */
@@ -46,6 +49,8 @@ export interface ChainApi {
   headersAfterLocator(locatorHex: readonly string[], stopHashHex: string | null, max: number): Promise<Uint8Array>;
   ancestorAt(hashHex: string, height: number): Promise<HeaderInfo | null>;
   rollbackToTime(time: number): Promise<RollbackResult>;
+  /** A transaction proven by a merkleblock whose header is on our best chain (else a typed error). */
+  verifyProof(tx: Uint8Array, proof: Uint8Array): Promise<ProofResult>;
   audit(): Promise<AuditReport>;
   /** Flush and close the database and the pow pool. Idempotent. */
   close(): Promise<void>;

@@ -79,6 +79,8 @@ export interface NetWorkerData {
   readonly config: NetConfig;
   readonly logLevel: LogLevelName;
   readonly logFd: number;
+  /** Where the worker posts its NodeEvents (peer, synced); a fresh port at every spawn. */
+  readonly events?: MessagePort;
 }
 
 /**

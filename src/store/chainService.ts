@@ -4,6 +4,7 @@ import { SpvError } from '../errors/spvError.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
 import type { ChainApi, StartSpec } from '../protocol/chain.js';
+import type { EmitEvent, TipEvent } from '../protocol/events.js';
 import type {
   AuditReport,
   ConnectResult,
@@ -12,6 +13,8 @@ import type {
   StoreStats,
   TipInfo,
 } from '../protocol/chainTypes.js';
+import { verifyTxInProof } from '../merkle/index.js';
+import type { ProofResult } from '../protocol/proof.js';
 import { HeaderStore } from './headerStore.js';
 import type { StartPoint } from './headerStore.js';
 import type { PowVerifier } from './powVerifier.js';
@@ -23,6 +26,8 @@ export interface ChainServiceOptions {
   readonly pow: PowVerifier;
   readonly log?: Logger;
   readonly now?: () => number;
+  /** Tip and reorg events for the main thread (once per batch, not per header). */
+  readonly emit?: EmitEvent;
 }
 
 export function resolveStart(params: ChainParams, spec: StartSpec): StartPoint {
@@ -80,7 +85,10 @@ export class ChainService implements ChainApi {
     const run = (async () => {
       await previous;
       const v = await verified;
-      return store.connectHeaders(v.headers, { hashes: v.hashes, failures: v.failures });
+      const before = store.tip().hashHex;
+      const r = await store.connectHeaders(v.headers, { hashes: v.hashes, failures: v.failures });
+      if (r.tip.hashHex !== before) this.announce(r.tip, r.forkHeight, r.disconnected, r.connected);
+      return r;
     })();
     this.tail = run.catch(() => undefined);
     return run;
@@ -119,7 +127,43 @@ export class ChainService implements ChainApi {
   }
 
   async rollbackToTime(time: number): Promise<RollbackResult> {
-    return (await this.store()).rollbackToTime(time);
+    const r = await (await this.store()).rollbackToTime(time);
+    if (r.disconnected.length > 0) this.announce(r.tip, r.tip.height, r.disconnected, []);
+    return r;
+  }
+
+  /**
+   * The proof is checked on its own (hardened partial merkle tree, the tx's txid among the matches), then
+   * against OUR store: its header must be stored and on the best chain. The relayer's word for the height
+   * is never used (the original trusted it).
+   */
+  async verifyProof(tx: Uint8Array, proof: Uint8Array): Promise<ProofResult> {
+    const checked = verifyTxInProof(tx, proof);
+    const header = await (await this.store()).headerByHash(checked.headerHashHex);
+    if (header === null) {
+      throw new SpvError('PROOF_BLOCK_UNKNOWN', 'the proof is for a block we do not have', { blockHash: checked.headerHashHex });
+    }
+    if (!header.onBestChain) {
+      throw new SpvError('PROOF_NOT_ON_BEST_CHAIN', 'the proof is for a block off the best chain', {
+        blockHash: checked.headerHashHex,
+        height: header.height,
+      });
+    }
+    return {
+      txid: checked.txidHex,
+      blockHash: checked.headerHashHex,
+      height: header.height,
+      index: checked.index,
+      confirmations: header.confirmations,
+    };
+  }
+
+  private announce(tip: TipInfo, forkHeight: number | null, disconnected: readonly string[], connected: readonly string[]): void {
+    const emit = this.opts.emit;
+    if (emit === undefined) return;
+    const t: TipEvent = { height: tip.height, hash: tip.hashHex, chainwork: tip.chainworkHex, time: tip.time };
+    if (disconnected.length > 0) emit('reorg', { forkHeight: forkHeight ?? tip.height, disconnected, connected, tip: t });
+    emit('tip', t);
   }
 
   async audit(): Promise<AuditReport> {

@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { expose, wrap } from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { SpvError } from '../errors/spvError.js';
+import type { EmitEvent, EventMessage } from '../protocol/events.js';
 
 /**
  * Exposes a worker's API on its parent port, plus `attachClient(port)`: the supervisor hands out
@@ -40,4 +41,12 @@ export function wrapPort<T>(port: MessagePort): T {
       };
     },
   }) as T;
+}
+
+/** A worker's emit function: posts plain-data events on the port the supervisor gave it. */
+export function eventPoster(port: MessagePort): EmitEvent {
+  port.unref();
+  return (event, data) => {
+    port.postMessage({ event, data } as EventMessage);
+  };
 }

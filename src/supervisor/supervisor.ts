@@ -1,10 +1,14 @@
+import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { transfer } from 'comlink/dist/esm/comlink.mjs';
 import type { Config } from '../config/schema.js';
 import type { LogLevelName, Logger } from '../log/logger.js';
 import type { ChainApi, ChainWorkerApi, ChainWorkerData, StartSpec } from '../protocol/chain.js';
 import type { NetApi, NetConfig, NetWorkerData } from '../protocol/net.js';
+import { isEventMessage } from '../protocol/events.js';
+import type { NodeEvents } from '../protocol/events.js';
 import type { StoreStats } from '../protocol/chainTypes.js';
 import { fromHex } from '../util/bytes.js';
 import { WorkerHost } from './workerHost.js';
@@ -45,15 +49,30 @@ export function startSpecFromConfig(config: Readonly<Config>): StartSpec {
  * asks it), waits for each one's ready handshake, restarts crashed ones with backoff, and shuts them down
  * in reverse order so the database is flushed and closed last.
  */
+/** A fresh events channel for a (re)spawned worker: its end goes in workerData, ours feeds `events`. */
+function eventsChannel(events: EventEmitter<{ [K in keyof NodeEvents]: [NodeEvents[K]] }>): MessagePort {
+  const { port1, port2 } = new MessageChannel();
+  port2.on('message', (m: unknown) => {
+    if (isEventMessage(m)) events.emit(m.event, m.data as never);
+  });
+  port2.unref();
+  return port1;
+}
+
 export class Supervisor {
   private stopped: Promise<void> | null = null;
+  /** Events from the workers (tip, reorg, peer, synced), re-emitted on the main thread. */
+  readonly events: EventEmitter<{ [K in keyof NodeEvents]: [NodeEvents[K]] }>;
   private netHost: WorkerHost<NetApi> | null = null;
 
   private constructor(
     readonly chainHost: WorkerHost<ChainWorkerApi>,
     readonly initialStats: StoreStats,
     private readonly log: Logger,
-  ) {}
+    events: EventEmitter<{ [K in keyof NodeEvents]: [NodeEvents[K]] }>,
+  ) {
+    this.events = events;
+  }
 
   get chain(): ChainApi {
     return this.chainHost.api;
@@ -93,7 +112,10 @@ export class Supervisor {
     this.netHost = new WorkerHost<NetApi>({
       name: 'net',
       url: workerUrl('net'),
-      spawnData: () => ({ workerData: data }),
+      spawnData: () => {
+        const port = eventsChannel(this.events);
+        return { workerData: { ...data, events: port }, transferList: [port] };
+      },
       log: opts.log,
       ...(opts.restartDelaysMs !== undefined ? { restartDelaysMs: opts.restartDelaysMs } : {}),
     });
@@ -112,10 +134,14 @@ export class Supervisor {
       logLevel: opts.logLevel,
       logFd: opts.logFd,
     };
+    const events = new EventEmitter<{ [K in keyof NodeEvents]: [NodeEvents[K]] }>();
     const chainHost = new WorkerHost<ChainWorkerApi>({
       name: 'chain',
       url: workerUrl('chain'),
-      spawnData: () => ({ workerData: data }),
+      spawnData: () => {
+        const port = eventsChannel(events);
+        return { workerData: { ...data, events: port }, transferList: [port] };
+      },
       log: opts.log,
       ...(opts.restartDelaysMs !== undefined ? { restartDelaysMs: opts.restartDelaysMs } : {}),
     });
@@ -127,7 +153,7 @@ export class Supervisor {
       throw err;
     }
     opts.log.info({ network: stats.network, height: stats.tip.height, hashHex: stats.tip.hashHex }, 'chain worker ready');
-    const sup = new Supervisor(chainHost, stats, opts.log);
+    const sup = new Supervisor(chainHost, stats, opts.log, events);
     if (opts.net === true) {
       try {
         await sup.startNet(opts);

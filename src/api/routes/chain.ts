@@ -70,12 +70,12 @@ export function registerChainRoutes(app: FastifyInstance, ctx: RouteContext): vo
       },
     },
     async () => {
-      const [tip, sync] = await Promise.all([ctx.chain.tip(), probe(() => ctx.net.syncStatus())]);
+      const [tip, sync] = await Promise.all([ctx.client.chainTip(), probe(() => ctx.client.syncStatus())]);
       return success('tip', {
         network: ctx.network,
         height: tip.height,
-        hash: tip.hashHex,
-        chainwork: tip.chainworkHex,
+        hash: tip.hash,
+        chainwork: tip.chainwork,
         time: tip.time,
         synced: sync.ok && sync.value.synced,
       });
@@ -102,11 +102,11 @@ export function registerChainRoutes(app: FastifyInstance, ctx: RouteContext): vo
       const key = req.params.hashOrHeight;
       let info: HeaderInfo | null;
       if (key.length === 64) {
-        info = await ctx.chain.headerByHash(key);
+        info = await ctx.client.headerByHash(key);
       } else {
         const height = Number(key);
         if (height > MAX_HEIGHT) throw new RestError(400, 'INVALID_PARAMS', 'height must be at most 4294967295');
-        info = await ctx.chain.headerByHeight(height);
+        info = await ctx.client.headerByHeight(height);
       }
       if (info === null) throw new RestError(404, 'NOT_FOUND', 'no such header');
       return success('header', headerResult(info));

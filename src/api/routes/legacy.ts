@@ -3,7 +3,6 @@ import { toHex } from '../../util/bytes.js';
 import type { RouteContext } from '../context.js';
 import { BEARER_SECURITY } from '../context.js';
 import { RestError, success } from '../envelope.js';
-import { toRestError } from '../errorMap.js';
 import { envelopeResponses, hashHexSchema, heightSchema } from '../schemas.js';
 import { decodeTransaction } from '../tx.js';
 import { requireUtcDateTime } from '../utcTime.js';
@@ -21,7 +20,7 @@ export function registerLegacyRoutes(app: FastifyInstance, ctx: RouteContext): v
       },
       config: { errorResult: { height: 0 } },
     },
-    async () => success('getcurrentheight', { height: (await ctx.chain.tip()).height }),
+    async () => success('getcurrentheight', { height: (await ctx.client.chainTip()).height }),
   );
 
   app.post<{ Body: { height: number } }>(
@@ -39,7 +38,7 @@ export function registerLegacyRoutes(app: FastifyInstance, ctx: RouteContext): v
       config: { errorResult: { header: '' } },
     },
     async (req) => {
-      const info = await ctx.chain.headerByHeight(req.body.height);
+      const info = await ctx.client.headerByHeight(req.body.height);
       if (info === null) throw new RestError(404, 'NOT_FOUND', 'no best-chain header at this height (above the tip or below the anchor)');
       return success('queryheaderbyheight', { header: toHex(info.header) });
     },
@@ -72,24 +71,16 @@ export function registerLegacyRoutes(app: FastifyInstance, ctx: RouteContext): v
     },
     async (req) => {
       const time = requireUtcDateTime(req.body.time);
-      const r = await ctx.chain.rollbackToTime(time);
+      const r = await ctx.client.resyncFrom(new Date(time * 1000));
       const result = {
         height: r.tip.height,
         hash: r.tip.hashHex,
         disconnected: r.disconnected.length,
         deleted: r.deleted,
-        resynced: true,
+        resynced: r.resynced,
       };
       ctx.log.warn({ time, height: result.height, disconnected: result.disconnected, deleted: r.deleted }, 'rest rollback');
-      try {
-        await ctx.net.resync();
-      } catch (err) {
-        const cause = toRestError(err);
-        throw new RestError(503, 'UNAVAILABLE', `rolled back, but the resync failed: ${cause.message}`, {
-          ...result,
-          resynced: false,
-        });
-      }
+      if (!r.resynced) throw new RestError(503, 'UNAVAILABLE', 'rolled back, but the resync failed', result);
       return success('rollback', result);
     },
   );
@@ -115,7 +106,7 @@ export function registerLegacyRoutes(app: FastifyInstance, ctx: RouteContext): v
     },
     async (req) => {
       const { raw } = decodeTransaction(req.body.tx);
-      const r = await ctx.net.broadcastTx(raw);
+      const r = await ctx.client.broadcast(raw);
       if (r.peers < 1) throw new RestError(502, 'BROADCAST_FAILED', 'no peer asked for the transaction');
       ctx.log.info({ txid: r.txid, peers: r.peers }, 'rest transaction broadcast');
       return success('broadcasttx', { txid: r.txid, peers: r.peers });

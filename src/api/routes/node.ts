@@ -63,7 +63,7 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
       },
     },
     async () => {
-      const peers = await ctx.net.peers();
+      const peers = await ctx.client.peers();
       return success('peers', { count: peers.length, peers });
     },
   );
@@ -77,7 +77,7 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
       },
     },
     async (_req, reply) => {
-      const [tip, sync] = await Promise.all([probe(() => ctx.chain.tip()), probe(() => ctx.net.syncStatus())]);
+      const [tip, sync] = await Promise.all([probe(() => ctx.client.chainTip()), probe(() => ctx.client.syncStatus())]);
       const problems: Problem[] = [];
       if (!tip.ok) problems.push('chain_unavailable');
       if (!sync.ok) problems.push('net_unavailable');
@@ -107,7 +107,7 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
       },
     },
     async (_req, reply) => {
-      const text = await ctx.metrics.scrape(ctx.chain, ctx.net);
+      const text = await ctx.metrics.scrape(ctx.client);
       return reply.type(ctx.metrics.contentType).send(text);
     },
   );

@@ -1,8 +1,8 @@
 import { createRestServer, loadRestToken } from '../../api/index.js';
 import type { RestServer } from '../../api/index.js';
-import { Supervisor } from '../../supervisor/supervisor.js';
+
 import type { Command } from '../args.js';
-import { cliContext, supervisorOptions } from '../context.js';
+import { clientFor, cliContext } from '../context.js';
 
 type DaemonCommand = Extract<Command, { kind: 'daemon' }>;
 
@@ -31,13 +31,13 @@ export async function runDaemon(cmd: DaemonCommand): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   ctx.log.info({ network: ctx.config.network, dataDir: ctx.config.dataDir, powThreads: ctx.powThreads }, 'spvclient starting');
-  const sup = await Supervisor.start({ ...supervisorOptions(ctx), net: true });
+  const client = await clientFor(ctx);
+  await client.start();
   let rest: RestServer | null = null;
   if (ctx.config.rest.enabled) {
     try {
       rest = await createRestServer({
-        chain: sup.chain,
-        net: sup.net,
+        client,
         config: ctx.config.rest,
         network: ctx.config.network,
         log: ctx.log,
@@ -46,17 +46,17 @@ export async function runDaemon(cmd: DaemonCommand): Promise<number> {
       await rest.listen();
     } catch (err) {
       await rest?.close();
-      await sup.shutdown();
+      await client.close();
       throw err;
     }
   }
   let fatal = false;
-  sup.chainHost.on('fatal', () => {
+  client.once('fatal', () => {
     fatal = true;
     onStop();
   });
   await stopRequested;
   await rest?.close();
-  await sup.shutdown();
+  await client.close();
   return fatal ? 1 : 0;
 }

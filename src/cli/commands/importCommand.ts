@@ -5,11 +5,9 @@ import { workFromBits } from '../../chain/work.js';
 import { SpvError } from '../../errors/spvError.js';
 import type { ConnectResult } from '../../protocol/chainTypes.js';
 import type { StartSpec } from '../../protocol/chain.js';
-import { Supervisor } from '../../supervisor/supervisor.js';
-import { transferBytes } from '../../supervisor/transfer.js';
 import { hashToHex } from '../../util/bytes.js';
 import type { Command } from '../args.js';
-import { cliContext, supervisorOptions } from '../context.js';
+import { clientFor, cliContext } from '../context.js';
 import { ProgressMeter } from '../progress.js';
 
 type ImportCommand = Extract<Command, { kind: 'import' }>;
@@ -70,9 +68,10 @@ export async function runImport(cmd: ImportCommand): Promise<{ report: ImportRep
   }
 
   const began = Date.now();
-  const sup = await Supervisor.start({ ...supervisorOptions(ctx), ...(start !== undefined ? { start } : {}) });
+  const client = await clientFor(ctx);
+  await client.start({ network: false, ...(start !== undefined ? { start } : {}) });
   try {
-    const stats = sup.initialStats;
+    const stats = await client.stats();
     if (cmd.trustAnchor && (stats.anchorHashHex !== firstHashHex || stats.anchorHeight !== cmd.height)) {
       throw new SpvError('ANCHOR_STORE_NOT_EMPTY', 'the store already starts from another anchor', {
         anchorHeight: stats.anchorHeight,
@@ -80,7 +79,7 @@ export async function runImport(cmd: ImportCommand): Promise<{ report: ImportRep
       });
     }
     if (!cmd.trustAnchor && cmd.height > 0) {
-      const parent = await sup.chain.headerByHash(hashToHex(first.subarray(4, 36)));
+      const parent = await client.headerByHash(hashToHex(first.subarray(4, 36)));
       if (parent !== null && parent.height + 1 !== cmd.height) {
         throw new SpvError('IMPORT_FILE_INVALID', `the file's first header is at height ${parent.height + 1}`, {
           height: parent.height + 1,
@@ -97,8 +96,7 @@ export async function runImport(cmd: ImportCommand): Promise<{ report: ImportRep
     let next = 0;
     const submit = (): void => {
       const end = Math.min(total, next + BATCH);
-      const batch = transferBytes(raw.slice(next * HEADER_SIZE, end * HEADER_SIZE));
-      const result = sup.chain.connectHeaders(batch);
+      const result = client.connectHeaders(raw.slice(next * HEADER_SIZE, end * HEADER_SIZE));
       result.catch(() => undefined);
       pending.push({ offset: next, result });
       next = end;
@@ -117,9 +115,9 @@ export async function runImport(cmd: ImportCommand): Promise<{ report: ImportRep
     }
     // Results of batches still in flight after a rejection are unconnected by construction; let them settle.
     await Promise.allSettled(pending.map((p) => p.result));
-    const tip = await sup.chain.tip();
+    const tip = await client.chainTip();
     const report: ImportReport = {
-      tip: { height: tip.height, hash: tip.hashHex },
+      tip: { height: tip.height, hash: tip.hash },
       imported,
       duplicates,
       rejected,
@@ -128,7 +126,7 @@ export async function runImport(cmd: ImportCommand): Promise<{ report: ImportRep
     ctx.log.info({ imported, duplicates, height: tip.height, ms: report.ms, rejected: rejected?.code ?? null }, 'import finished');
     return { report, exitCode: rejected === null ? 0 : 1 };
   } finally {
-    await sup.shutdown();
+    await client.close();
   }
 }
 

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { SpvError } from '../../errors/spvError.js';
 import type { AuditReport, StoreStats } from '../../protocol/chainTypes.js';
-import { Supervisor, storePathFor } from '../../supervisor/supervisor.js';
+import { storePathFor } from '../../supervisor/supervisor.js';
 import type { Command } from '../args.js';
-import { cliContext, supervisorOptions } from '../context.js';
+import { clientFor, cliContext } from '../context.js';
 
 type StatusCommand = Extract<Command, { kind: 'status' }>;
 
@@ -23,10 +23,11 @@ export async function runStatus(cmd: StatusCommand): Promise<{ report: StatusRep
   if (!existsSync(store)) {
     throw new SpvError('STORE_NOT_FOUND', `no header store at ${store} (run the daemon or import first)`, { path: store });
   }
-  const sup = await Supervisor.start({ ...supervisorOptions(ctx), powThreads: 1 });
+  const client = await clientFor(ctx, 1);
+  await client.start({ network: false });
   try {
-    const s: StoreStats = await sup.chain.stats();
-    const audit = cmd.verify ? await sup.chain.audit() : undefined;
+    const s: StoreStats = await client.stats();
+    const audit = cmd.verify ? await client.audit() : undefined;
     const report: StatusReport = {
       network: s.network,
       tip: { height: s.tip.height, hash: s.tip.hashHex, chainwork: s.tip.chainworkHex, time: s.tip.time },
@@ -37,7 +38,7 @@ export async function runStatus(cmd: StatusCommand): Promise<{ report: StatusRep
     };
     return { report, exitCode: audit === undefined || audit.ok ? 0 : 1 };
   } finally {
-    await sup.shutdown();
+    await client.close();
   }
 }
 

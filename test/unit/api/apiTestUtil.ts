@@ -6,6 +6,8 @@ import type { RestServer } from '../../../src/api/server.js';
 import { REGTEST } from '../../../src/chain/params.js';
 import type { Config } from '../../../src/config/schema.js';
 import { SpvError } from '../../../src/errors/spvError.js';
+import { SpvClient } from '../../../src/client/spvClient.js';
+import { parseConfig } from '../../../src/config/loadConfig.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import type { Logger } from '../../../src/log/logger.js';
 import type { ChainApi } from '../../../src/protocol/chain.js';
@@ -140,8 +142,7 @@ export async function withApi(opts: HarnessOptions, fn: (h: Harness) => Promise<
       bodyLimitBytes: opts.bodyLimitBytes ?? 1_048_576,
     };
     server = await createRestServer({
-      chain: opts.wrapChain?.(chain) ?? chain,
-      net,
+      client: SpvClient.attach(parseConfig({ network: 'regtest' }, dir.path), opts.wrapChain?.(chain) ?? chain, net),
       config,
       network: 'regtest',
       log: opts.log ?? silentLogger(),

@@ -10,7 +10,7 @@ import { createRestServer } from '../../../src/api/server.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { hasCode } from '../../helpers/assertions.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { expectEnvelope, fetchRes, jsonPost, ScriptedNet, signedTransaction, TOKEN, utcText, withApi } from './apiTestUtil.js';
+import { expectEnvelope, fetchRes, jsonPost, signedTransaction, TOKEN, utcText, withApi } from './apiTestUtil.js';
 
 const C = REST_CODES;
 
@@ -127,7 +127,7 @@ describe('bearer token on rollback and broadcasttx', () => {
     const config = { enabled: true, host: '127.0.0.1', port: 0, tokenFile: null, bodyLimitBytes: 1_048_576 };
     for (const token of ['', '   ', 'has space', 'tab\there', 'ünïcode']) {
       await assert.rejects(
-        createRestServer({ chain: {} as never, net: new ScriptedNet(), config, network: 'regtest', log: silentLogger(), token }),
+        createRestServer({ client: {} as never, config, network: 'regtest', log: silentLogger(), token }),
         hasCode('CONFIG_INVALID'),
       );
     }

@@ -1,0 +1,44 @@
+import { HDKey } from '@scure/bip32';
+import { SpvError } from '../errors/spvError.js';
+
+export interface ChildKey {
+  /** 32-byte private key, or 33-byte compressed public key. */
+  readonly key: Uint8Array;
+  readonly chainCode: Uint8Array;
+  readonly isPrivate: boolean;
+  readonly depth: number;
+  readonly index: number;
+  readonly parentFingerprint: number;
+  /** xprv… / xpub… (mainnet version bytes, as the original's hdkeychain used the chain's params). */
+  readonly extendedKey: string;
+}
+
+/**
+ * The original's ChildKey(keyBytes, chainCode, isPrivate): build an extended key from its parts and derive
+ * BIP32 child 0 (non-hardened). Uses @scure/bip32 (audited; secp256k1 from @noble/curves).
+ */
+export function childKey(keyBytes: Uint8Array, chainCode: Uint8Array, isPrivate: boolean): ChildKey {
+  if (chainCode.length !== 32) throw new SpvError('KEY_INVALID', 'chain code must be 32 bytes', { length: chainCode.length });
+  const expected = isPrivate ? 32 : 33;
+  if (keyBytes.length !== expected) {
+    throw new SpvError('KEY_INVALID', `a ${isPrivate ? 'private' : 'public'} key must be ${expected} bytes`, { length: keyBytes.length });
+  }
+  let child: HDKey;
+  try {
+    const parent = new HDKey(isPrivate ? { privateKey: keyBytes, chainCode } : { publicKey: keyBytes, chainCode });
+    child = parent.deriveChild(0);
+  } catch (err) {
+    throw new SpvError('KEY_INVALID', 'not a valid key', { reason: err instanceof Error ? err.message : String(err) });
+  }
+  const key = isPrivate ? child.privateKey : child.publicKey;
+  if (key === null || child.chainCode === null) throw new SpvError('KEY_INVALID', 'derivation produced no key', {});
+  return {
+    key: new Uint8Array(key),
+    chainCode: new Uint8Array(child.chainCode),
+    isPrivate,
+    depth: child.depth,
+    index: child.index,
+    parentFingerprint: child.parentFingerprint,
+    extendedKey: isPrivate ? child.privateExtendedKey : child.publicExtendedKey,
+  };
+}
