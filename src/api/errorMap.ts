@@ -42,7 +42,14 @@ export function toRestError(err: unknown): RestError {
         return new RestError(503, 'BROADCAST_FAILED', desc);
       case 'BROADCAST_NO_PEERS':
         return new RestError(502, 'BROADCAST_FAILED', desc);
+      case 'CLIENT_CLOSED':
+      case 'CLIENT_NOT_STARTED':
+        return new RestError(503, 'UNAVAILABLE', desc);
       default:
+        // A bad proof or key from the caller is the caller's fault; anything else left is ours.
+        if (err.code.startsWith('MERKLE_') || err.code.startsWith('PROOF_') || err.code === 'KEY_INVALID') {
+          return new RestError(400, 'INVALID_PARAMS', desc);
+        }
         return new RestError(500, 'INTERNAL_ERROR', desc);
     }
   }

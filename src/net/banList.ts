@@ -52,7 +52,13 @@ export class BanList {
     return [...this.bans.values()].filter((b) => b.until > now);
   }
 
+  /** Best effort: the ban stays in force in memory even if the file cannot be written. */
   private save(): void {
-    if (this.path !== null) writeJsonFile(this.path, this.list());
+    if (this.path === null) return;
+    try {
+      writeJsonFile(this.path, this.list());
+    } catch {
+      // The caller logs the ban; a missing file only means it is forgotten at restart.
+    }
   }
 }

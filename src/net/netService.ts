@@ -107,7 +107,7 @@ export class NetService implements NetApi {
       this.sync.setTip(tip.height);
     }
     this.maintainTimer = setInterval(() => void this.maintain(), MAINTAIN_EVERY_MS);
-    this.saveTimer = setInterval(() => this.addrMan.save(), SAVE_EVERY_MS);
+    this.saveTimer = setInterval(() => this.saveAddresses(), SAVE_EVERY_MS);
     this.saveTimer.unref();
     void this.maintain();
     this.opts.log.info(
@@ -163,8 +163,17 @@ export class NetService implements NetApi {
     this.sync.close();
     for (const p of this.peerMap.values()) p.close(null);
     this.peerMap.clear();
-    this.addrMan.save();
+    this.saveAddresses();
     this.opts.log.info({}, 'net service closed');
+  }
+
+  /** peers.json is a cache: failing to write it (disk full, folder removed) is logged, never fatal. */
+  private saveAddresses(): void {
+    try {
+      this.addrMan.save();
+    } catch (err) {
+      this.opts.log.warn({ err }, 'address manager not saved');
+    }
   }
 
   // ------------------------------------------------------------------ peers

@@ -5,7 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import { SpvClient, SpvError, isDust } from 'spvclient';
 import type { TipEvent } from 'spvclient';
 import { BcoinNode, stopAllBcoinNodes } from '../helpers/bcoinNode.js';
-import { REPO_ROOT } from '../helpers/fixtures.js';
+import { Block } from 'bitcoinjs-lib';
+import { REPO_ROOT, readFixture, skipUnlessFixture } from '../helpers/fixtures.js';
+
+const FX_PROOF = 'mainnet/merkle/txoutproof-0830000-0.bin';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -67,6 +70,7 @@ describe('spvclient as a library (imported by package name)', () => {
     assert.equal(isDust(545), true);
     assert.equal(client.isDust(546), false);
 
+    try {
     const tips: TipEvent[] = [];
     client.on('tip', (t) => tips.push(t));
     const synced = new Promise((resolve) => client.once('synced', resolve));
@@ -86,8 +90,39 @@ describe('spvclient as a library (imported by package name)', () => {
     const h = await client.headerByHeight(tip.height);
     assert.equal(h?.hashHex, tip.hash);
     assert.equal(await client.confirmations(tip.hash), 2);
+    // A real mainnet proof: valid on its own, but for a block this (regtest) store does not have.
+    const mainnetProof = skipUnlessFixture(FX_PROOF) === false ? readFixture(FX_PROOF) : null;
+    if (mainnetProof !== null) {
+      const block = Block.fromBuffer(Buffer.from(readFixture('mainnet/blocks/mainnet-block-830000.bin')));
+      const coinbase = block.transactions![0]!.toBuffer();
+      await assert.rejects(
+        client.verifyProof(Uint8Array.from(coinbase), mainnetProof),
+        (e: unknown): boolean => e instanceof SpvError && e.code === 'PROOF_BLOCK_UNKNOWN',
+      );
+    }
     assert.equal((await client.headerByHash(tip.hash))?.height, tip.height);
     assert.equal((await client.peers()).length, 1);
+
+    // verifyProof: a real gettxoutproof of a mined transaction, checked against OUR best chain.
+    const spend = await node.makeSpend();
+    await node.sendRawTransaction(spend.raw);
+    const [blockHash] = await node.mine(1);
+    for (let i = 0; i < 100 && (await client.chainTip()).hash !== blockHash; i++) await new Promise((r) => setTimeout(r, 50));
+    const proofHex = await node.rpc<string>('gettxoutproof', [[spend.txid], blockHash]);
+    const proof = Uint8Array.from(Buffer.from(proofHex, 'hex'));
+    const verified = await client.verifyProof(spend.raw, proof);
+    assert.equal(verified.txid, spend.txid);
+    assert.equal(verified.blockHash, blockHash);
+    assert.equal(verified.confirmations, 1);
+    await assert.rejects(client.verifyProof(spend.raw.subarray(0, 20), proof), (e: unknown): boolean => e instanceof SpvError && e.code === 'TX_INVALID');
+    const other = await node.makeSpend();
+    await assert.rejects(client.verifyProof(other.raw, proof), (e: unknown): boolean => e instanceof SpvError && e.code === 'MERKLE_TX_NOT_IN_PROOF');
+    // Its block leaves the best chain (invalidateblock + a longer branch): the same proof is refused.
+    await node.invalidateBlock(blockHash!);
+    await node.mine(2);
+    const newBest = await node.bestHash();
+    for (let i = 0; i < 100 && (await client.chainTip()).hash !== newBest; i++) await new Promise((r) => setTimeout(r, 50));
+    await assert.rejects(client.verifyProof(spend.raw, proof), (e: unknown): boolean => e instanceof SpvError && e.code === 'PROOF_NOT_ON_BEST_CHAIN');
 
     // A rollback, then sync again: the tip comes back.
     const back = await client.resyncFrom(new Date((tip.time - 600) * 1000));
@@ -104,5 +139,8 @@ describe('spvclient as a library (imported by package name)', () => {
     for (let i = 0; i < 1_000 && !ended; i++) ended = (await iter.next()).done === true;
     assert.equal(ended, true, 'iterators end when the client closes');
     await assert.rejects(client.chainTip(), (e: unknown): boolean => e instanceof SpvError && e.code === 'CLIENT_CLOSED');
+    } finally {
+      await client.close();
+    }
   });
 });
