@@ -5,8 +5,10 @@
 import { build } from 'esbuild';
 import { readdirSync, rmSync } from 'node:fs';
 
+// The pow pool's task is CommonJS (below): piscina loads it with require(), and require() of an ES module
+// can abort Node 20 when the process exits while the module is still loading.
 const workers = readdirSync('workers')
-  .filter((f) => f.endsWith('.worker.ts'))
+  .filter((f) => f.endsWith('.worker.ts') && f !== 'pow.worker.ts')
   .map((f) => ({ in: `workers/${f}`, out: `workers/${f.replace(/\.ts$/, '')}` }));
 
 rmSync('dist', { recursive: true, force: true });
@@ -22,5 +24,16 @@ await build({
   sourcemap: true,
   chunkNames: 'chunks/[name]-[hash]',
   banner: { js: '' },
+  logLevel: 'warning',
+});
+
+await build({
+  entryPoints: ['workers/pow.worker.ts'],
+  outfile: 'dist/workers/pow.worker.cjs',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
   logLevel: 'warning',
 });

@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { paramsFor } from '../src/chain/params.js';
 import { createLogger } from '../src/log/logger.js';
 import type { ChainWorkerData } from '../src/protocol/chain.js';
-import { installErrorTransfer } from '../src/protocol/errors.js';
+import { installErrorTransfer } from '../src/protocol/errorTransfer.js';
 import { ChainService } from '../src/store/chainService.js';
 import { inThreadPowVerifier } from '../src/store/powVerifier.js';
 import { crashOnInvariant } from '../src/supervisor/crashOnInvariant.js';

@@ -4,7 +4,7 @@ import { paramsFor } from '../src/chain/params.js';
 import { createLogger } from '../src/log/logger.js';
 import { NetService } from '../src/net/netService.js';
 import type { ChainApi } from '../src/protocol/chain.js';
-import { installErrorTransfer } from '../src/protocol/errors.js';
+import { installErrorTransfer } from '../src/protocol/errorTransfer.js';
 import type { NetWorkerData } from '../src/protocol/net.js';
 import { crashOnInvariant } from '../src/supervisor/crashOnInvariant.js';
 import { eventPoster, exposeApi, wrapPort } from '../src/supervisor/exposeApi.js';

@@ -7,7 +7,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { SpvError, isSpvError } from '../errors/spvError.js';
 import type { ErrorCode } from '../errors/codes.js';
 import type { Logger } from '../log/logger.js';
-import { installErrorTransfer } from '../protocol/errors.js';
+import { installErrorTransfer } from '../protocol/errorTransfer.js';
 
 /** Every worker API can report readiness and close in order. */
 export interface ManagedApi {

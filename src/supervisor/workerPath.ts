@@ -22,10 +22,14 @@ export function packageRoot(): string {
 }
 
 /**
- * The built worker entry `dist/workers/<name>.worker.js`. Workers always run the built files, whether
- * the caller is the bundled daemon or a test running the sources, so `npm run build` must have run.
+ * The built worker entry `dist/workers/<name>.worker.js` (the pow pool's task is `pow.worker.cjs`, see
+ * scripts/build.mjs). Workers always run the built files, whether the caller is the bundled daemon or a
+ * test running the sources, so `npm run build` must have run.
  */
 export function workerUrl(name: 'chain' | 'pow' | 'net' | 'alliance'): URL {
-  const file = join(process.env.SPV_WORKER_DIR ?? join(packageRoot(), 'dist', 'workers'), `${name}.worker.js`);
+  const file = join(
+    process.env.SPV_WORKER_DIR ?? join(packageRoot(), 'dist', 'workers'),
+    name === 'pow' ? 'pow.worker.cjs' : `${name}.worker.js`,
+  );
   return pathToFileURL(file);
 }
