@@ -1,12 +1,10 @@
 import { Level } from 'level';
 import type { Anchor, ChainParams } from '../chain/params.js';
-import { RETARGET_INTERVAL } from '../chain/params.js';
 import { HEADER_SIZE, headerBits, headerHash, headerTime, headerVersion } from '../chain/header.js';
 import { TargetCache, checkProofOfWork } from '../chain/pow.js';
 import type { TargetInfo } from '../chain/pow.js';
 import { checkContextual } from '../chain/rules.js';
 import { locatorHeights } from '../chain/locator.js';
-import { workFromBits } from '../chain/work.js';
 import { SpvError, invariant, isSpvError } from '../errors/spvError.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
@@ -21,6 +19,7 @@ import type {
 } from '../protocol/chainTypes.js';
 import { bigintToBytes32, bytesEqual, hashToHex, hexToHashOrNull, toHex } from '../util/bytes.js';
 import { auditStore } from './audit.js';
+import { decodeMeta, encodeMeta, mapOpenError, validateStart } from './storeSetup.js';
 import { BestChain } from './bestChain.js';
 import { Branch } from './branch.js';
 import type { BranchEntry } from './branch.js';
@@ -31,7 +30,6 @@ import {
   KEY_COUNT,
   KEY_META,
   KEY_TIP,
-  STORE_FORMAT,
   bestIndexKey,
   byHeightKey,
   byHeightLowerBound,
@@ -76,68 +74,12 @@ export interface HeaderStoreOptions {
 /** Longest side branch kept in memory between batches (beyond it, each batch re-reads the branch). */
 const SIDE_CACHE_MAX = 50_000;
 
-interface Meta {
-  format: number;
-  network: string;
-  genesisHashHex: string;
-}
-
 function prevHashOf(header: Uint8Array): Uint8Array {
   return header.subarray(4, 36);
 }
 
 function chainworkHex(work: bigint): string {
   return toHex(bigintToBytes32(work));
-}
-
-function validateStart(params: ChainParams, start: StartPoint): HeaderRecord {
-  if (start.kind === 'genesis') {
-    return {
-      header: params.genesisHeader,
-      height: 0,
-      chainwork: workFromBits(headerBits(params.genesisHeader)),
-    };
-  }
-  const { anchor } = start;
-  if (anchor.header.length !== HEADER_SIZE) {
-    throw new SpvError('ANCHOR_INVALID', 'anchor header must be 80 bytes', { length: anchor.header.length });
-  }
-  if (!Number.isInteger(anchor.height) || anchor.height < 0 || anchor.height % RETARGET_INTERVAL !== 0) {
-    throw new SpvError('ANCHOR_INVALID', 'anchor height must be a multiple of 2016', { height: anchor.height });
-  }
-  const cache = new TargetCache(params.powLimit);
-  try {
-    checkProofOfWork(headerHash(anchor.header), headerBits(anchor.header), cache);
-  } catch (err) {
-    throw new SpvError('ANCHOR_INVALID', 'anchor header fails proof of work', { height: anchor.height }, { cause: err });
-  }
-  const own = workFromBits(headerBits(anchor.header));
-  if (anchor.chainwork < own) {
-    throw new SpvError('ANCHOR_INVALID', 'anchor chainwork is below its own work', { height: anchor.height });
-  }
-  const cp = params.checkpoints.get(anchor.height);
-  if (cp !== undefined && cp !== hashToHex(headerHash(anchor.header))) {
-    throw new SpvError('ANCHOR_INVALID', 'anchor does not match the checkpoint at its height', {
-      height: anchor.height,
-    });
-  }
-  if (anchor.height === 0 && hashToHex(headerHash(anchor.header)) !== params.genesisHashHex) {
-    throw new SpvError('ANCHOR_INVALID', 'an anchor at height 0 must be the genesis header', {});
-  }
-  return { header: anchor.header, height: anchor.height, chainwork: anchor.chainwork };
-}
-
-function mapOpenError(err: unknown, path: string): SpvError {
-  const codes: unknown[] = [];
-  let e: unknown = err;
-  for (let i = 0; i < 4 && e !== null && typeof e === 'object'; i++) {
-    codes.push((e as { code?: unknown }).code);
-    e = (e as { cause?: unknown }).cause;
-  }
-  if (codes.includes('LEVEL_LOCKED')) {
-    return new SpvError('STORE_LOCKED', 'the header store is in use by another process', { path }, { cause: err });
-  }
-  return new SpvError('STORE_OPEN_FAILED', 'cannot open the header store', { path }, { cause: err });
 }
 
 /**
@@ -763,21 +705,3 @@ export class HeaderStore {
     await this.db.close();
   }
 }
-
-function encodeMeta(params: ChainParams): Uint8Array {
-  const meta: Meta = { format: STORE_FORMAT, network: params.name, genesisHashHex: params.genesisHashHex };
-  return new TextEncoder().encode(JSON.stringify(meta));
-}
-
-function decodeMeta(raw: Uint8Array): Meta {
-  try {
-    const m = JSON.parse(new TextDecoder().decode(raw)) as Partial<Meta>;
-    if (m.format !== STORE_FORMAT || typeof m.network !== 'string' || typeof m.genesisHashHex !== 'string') {
-      throw new Error('bad meta');
-    }
-    return { format: m.format, network: m.network, genesisHashHex: m.genesisHashHex };
-  } catch (err) {
-    throw new SpvError('STORE_CORRUPT', 'header store meta record is unreadable', {}, { cause: err });
-  }
-}
-
