@@ -71,6 +71,7 @@ export class NetService implements NetApi {
   private closed = false;
   private bansIssued = 0;
   private wasSynced = false;
+  private lastNoPeersWarning = 0;
 
   constructor(private readonly opts: NetServiceOptions) {
     const { config, dataDir } = opts;
@@ -224,6 +225,11 @@ export class NetService implements NetApi {
       }
     }
     for (const t of targets) void this.dial(t);
+    if (this.peerMap.size === 0 && targets.length === 0 && now - this.lastNoPeersWarning > 60_000) {
+      // Say so, rather than sit silently: nothing to dial (offline, seeds unreachable, everything banned).
+      this.lastNoPeersWarning = now;
+      this.opts.log.warn({ known: this.addrMan.size, bans: this.banList.list().length }, 'no peers to connect to');
+    }
     this.sync.checkProgress();
     await this.checkSynced();
     if (this.readyPeers().length > 0) await this.sync.maybeStart();
