@@ -39,6 +39,22 @@ export const ERROR_CODES = [
   'NET_NO_PEERS',
   'BROADCAST_NO_PEERS',
   'TX_INVALID',
+  // alliance chain (src/alliance)
+  'POLY_ADDRESS_INVALID', // base58 text, checksum, version byte or length
+  'POLY_KEY_INVALID', // public/private key bytes or curve not usable
+  'POLY_SIGNATURE_INVALID', // signature bytes malformed (not: a well-formed signature that does not verify)
+  'POLY_PARAM_MALFORMED', // Vote/MultiSign/invoke/tx bytes: truncated, trailing or bad field
+  'WALLET_MALFORMED', // wallet.dat JSON shape
+  'WALLET_NO_ACCOUNT',
+  'WALLET_MULTIPLE_DEFAULTS',
+  'WALLET_UNSUPPORTED', // enc-alg / curve / algorithm we do not handle
+  'WALLET_BAD_PASSWORD', // GCM tag failure (or CTR key that does not match publicKey)
+  'WALLET_KEY_MISMATCH', // decrypted key does not derive the stored publicKey
+  'BTCPROOF_MALFORMED', // truncated field or bad length prefix
+  'BTCPROOF_TRAILING_BYTES',
+  'OPRETURN_NOT_FOUND', // script is not OP_RETURN + exactly one push
+  'OPRETURN_BAD_FLAG',
+  'OPRETURN_ARGS_MALFORMED',
   // library API (src/client)
   'CLIENT_NOT_STARTED',
   'CLIENT_CLOSED',
