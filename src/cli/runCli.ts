@@ -45,7 +45,11 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (err) {
     const code = isSpvError(err) ? err.code : 'INTERNAL';
     const message = err instanceof Error ? err.message : String(err);
-    if (json) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
+    if (json) {
+      const details = isSpvError(err) ? err.details : {};
+      const safe = JSON.stringify(details, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+      process.stdout.write(`${JSON.stringify({ error: { code, message, details: JSON.parse(safe) as unknown } })}\n`);
+    }
     process.stderr.write(`spvclient: ${message} [${code}]\n`);
     if (!isSpvError(err) && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     return USAGE_CODES.has(code) ? 2 : 1;

@@ -55,6 +55,15 @@ export const ERROR_CODES = [
   'OPRETURN_NOT_FOUND', // script is not OP_RETURN + exactly one push
   'OPRETURN_BAD_FLAG',
   'OPRETURN_ARGS_MALFORMED',
+  'POLY_RPC_BAD_REQUEST', // our own call arguments are invalid (bad hex, height out of range); never sent
+  'POLY_RPC_UNREACHABLE', // connection refused/reset/DNS: transport failure before a reply (retried)
+  'POLY_RPC_TIMEOUT', // no complete reply within timeoutMs (retried)
+  'POLY_RPC_HTTP', // non-2xx status (5xx retried, 4xx not)
+  'POLY_RPC_BAD_JSON', // reply body is not a JSON object
+  'POLY_RPC_BAD_ID', // reply id does not echo the request id
+  'POLY_RPC_BAD_RESULT', // error field or result of the wrong type/shape
+  'POLY_RPC_ERROR', // node replied error != 0 (details.rpcCode, details.detail)
+  'POLY_EVENT_MALFORMED', // getsmartcodeevent entry / notify of the wrong shape
   // library API (src/client)
   'CLIENT_NOT_STARTED',
   'CLIENT_CLOSED',

@@ -49,6 +49,8 @@ export class WorkerHost<T extends ManagedApi> extends EventEmitter {
   private restarts = 0;
   private spawnedAt = 0;
   private restartTimer: NodeJS.Timeout | null = null;
+  /** The last uncaught error of the current worker thread, reported with WORKER_CRASHED. */
+  private lastError: string | null = null;
   /** The API as seen by callers; stable across restarts. */
   readonly api: T;
 
@@ -82,10 +84,33 @@ export class WorkerHost<T extends ManagedApi> extends EventEmitter {
     return Promise.race([fn(...args), death]);
   }
 
-  /** Spawns the worker and waits for its ready handshake; rejects with the worker's typed error. */
+  /**
+   * Spawns the worker and waits for its ready handshake; rejects with the worker's typed error. A worker
+   * that dies during the handshake is restarted (with the usual backoff) up to twice before giving up,
+   * unless it reported an error no restart can fix.
+   */
   async start(): Promise<unknown> {
     this.spawn();
-    return this.api.ready();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.api.ready();
+      } catch (err) {
+        if (!isSpvError(err) || err.code !== 'WORKER_CRASHED' || attempt >= 2 || this.stopping) throw err;
+        this.opts.log.warn({ err, worker: this.opts.name, attempt: attempt + 1 }, 'worker died while starting');
+        await new Promise<void>((resolve, reject) => {
+          const onRestarted = (): void => {
+            this.off('fatal', onFatal);
+            resolve();
+          };
+          const onFatal = (e: unknown): void => {
+            this.off('restarted', onRestarted);
+            reject(e instanceof Error ? e : new SpvError('WORKER_CRASHED', 'worker cannot restart', {}));
+          };
+          this.once('restarted', onRestarted);
+          this.once('fatal', onFatal);
+        });
+      }
+    }
   }
 
   private spawn(): void {
@@ -100,11 +125,15 @@ export class WorkerHost<T extends ManagedApi> extends EventEmitter {
     this.remote = wrap<T>(nodeEndpoint(worker));
     this.death = death;
     this.spawnedAt = Date.now();
+    this.lastError = null;
     worker.on('error', (err) => {
+      this.lastError = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       this.opts.log.error({ err, worker: this.opts.name }, 'worker crashed');
     });
     worker.once('exit', (code) => {
-      rejectDeath(new SpvError('WORKER_CRASHED', `${this.opts.name} worker exited`, { exitCode: code }));
+      rejectDeath(
+        new SpvError('WORKER_CRASHED', `${this.opts.name} worker exited`, { exitCode: code, reason: this.lastError }),
+      );
       if (this.worker === worker) {
         this.worker = null;
         this.remote = null;

@@ -43,9 +43,9 @@ describe(`crash safety: ${TRIALS} SIGKILLs during import (seed ${SEED}; replay w
   /** The audited status, or null when the kill came before the store was created (nothing written). */
   function status(dataDir: string): Status | null {
     const r = runCli(['status', '--json', '--verify', ...args(dataDir)]);
-    const out = JSON.parse(r.stdout) as Status | { error: { code: string; message: string } };
+    const out = JSON.parse(r.stdout) as Status | { error: { code: string; message: string; details?: unknown } };
     if ('error' in out) {
-      assert.equal(out.error.code, 'STORE_NOT_FOUND', `${out.error.code}: ${out.error.message}`);
+      assert.equal(out.error.code, 'STORE_NOT_FOUND', `${r.stdout}\n${r.stderr}`);
       return null;
     }
     assert.ok(r.status === 0 || r.status === 1, r.stderr);
