@@ -97,16 +97,17 @@ export class WorkerHost<T extends ManagedApi> extends EventEmitter {
       } catch (err) {
         if (!isSpvError(err) || err.code !== 'WORKER_CRASHED' || attempt >= 2 || this.stopping) throw err;
         this.opts.log.warn({ err, worker: this.opts.name, attempt: attempt + 1 }, 'worker died while starting');
+        // Wait for the next spawn (the exit handler schedules it), then ask that one for readiness.
         await new Promise<void>((resolve, reject) => {
-          const onRestarted = (): void => {
+          const onRespawned = (): void => {
             this.off('fatal', onFatal);
             resolve();
           };
           const onFatal = (e: unknown): void => {
-            this.off('restarted', onRestarted);
+            this.off('respawned', onRespawned);
             reject(e instanceof Error ? e : new SpvError('WORKER_CRASHED', 'worker cannot restart', {}));
           };
-          this.once('restarted', onRestarted);
+          this.once('respawned', onRespawned);
           this.once('fatal', onFatal);
         });
       }
@@ -155,6 +156,7 @@ export class WorkerHost<T extends ManagedApi> extends EventEmitter {
       this.restartTimer = null;
       if (this.stopping) return;
       this.spawn();
+      this.emit('respawned');
       this.api.ready().then(
         () => {
           this.opts.log.info({ worker: this.opts.name, attempt: this.restarts }, 'worker restarted');
