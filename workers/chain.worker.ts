@@ -1,13 +1,12 @@
 // Chain worker: the single writer of the header database. Builds one ChainService and exposes it.
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { paramsFor } from '../src/chain/params.js';
 import { createLogger } from '../src/log/logger.js';
 import type { ChainWorkerData } from '../src/protocol/chain.js';
 import { installErrorTransfer } from '../src/protocol/errorTransfer.js';
 import { ChainService } from '../src/store/chainService.js';
 import { inThreadPowVerifier } from '../src/store/powVerifier.js';
-import { crashOnInvariant } from '../src/supervisor/crashOnInvariant.js';
-import { eventPoster, exposeApi } from '../src/supervisor/exposeApi.js';
+import { eventPoster, serveWorker } from '../src/supervisor/exposeApi.js';
 import { createPowPool } from '../src/supervisor/powPool.js';
 
 installErrorTransfer();
@@ -21,11 +20,4 @@ const service = new ChainService({
   log,
   ...(data.events !== undefined ? { emit: eventPoster(data.events) } : {}),
 });
-if (parentPort === null) throw new Error('chain.worker must run in a worker thread');
-exposeApi(
-  crashOnInvariant(service, (err) => {
-    log.fatal({ err }, 'invariant broken, restarting the chain worker');
-    process.exit(70);
-  }),
-  parentPort,
-);
+serveWorker(service, 'chain', log);

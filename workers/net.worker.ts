@@ -1,13 +1,12 @@
 // Net worker: sockets, peers, address manager, header sync, broadcast. Builds one NetService and exposes it.
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { paramsFor } from '../src/chain/params.js';
 import { createLogger } from '../src/log/logger.js';
 import { NetService } from '../src/net/netService.js';
 import type { ChainApi } from '../src/protocol/chain.js';
 import { installErrorTransfer } from '../src/protocol/errorTransfer.js';
 import type { NetWorkerData } from '../src/protocol/net.js';
-import { crashOnInvariant } from '../src/supervisor/crashOnInvariant.js';
-import { eventPoster, exposeApi, wrapPort } from '../src/supervisor/exposeApi.js';
+import { eventPoster, serveWorker, wrapPort } from '../src/supervisor/exposeApi.js';
 import { transferBytes } from '../src/supervisor/transfer.js';
 
 installErrorTransfer();
@@ -22,11 +21,4 @@ const service = new NetService({
   transfer: transferBytes,
   ...(data.events !== undefined ? { emit: eventPoster(data.events) } : {}),
 });
-if (parentPort === null) throw new Error('net.worker must run in a worker thread');
-exposeApi(
-  crashOnInvariant(service, (err) => {
-    log.fatal({ err }, 'invariant broken, restarting the net worker');
-    process.exit(70);
-  }),
-  parentPort,
-);
+serveWorker(service, 'net', log);

@@ -1,8 +1,11 @@
+import { parentPort } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { expose, wrap } from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { SpvError } from '../errors/spvError.js';
+import type { Logger } from '../log/logger.js';
 import type { EmitEvent, EventMessage } from '../protocol/events.js';
+import { crashOnInvariant } from './crashOnInvariant.js';
 
 /**
  * Exposes a worker's API on its parent port, plus `attachClient(port)`: the supervisor hands out
@@ -49,4 +52,19 @@ export function eventPoster(port: MessagePort): EmitEvent {
   return (event, data) => {
     port.postMessage({ event, data } as EventMessage);
   };
+}
+
+/**
+ * The tail of every worker entry: serve `api` on the parent port; a broken invariant answers its caller,
+ * then ends the thread (exit 70) so the supervisor restarts it from durable state.
+ */
+export function serveWorker(api: object, name: string, log: Logger): void {
+  if (parentPort === null) throw new Error(`${name} worker must run in a worker thread`);
+  exposeApi(
+    crashOnInvariant(api, (err) => {
+      log.fatal({ err }, `invariant broken, restarting the ${name} worker`);
+      process.exit(70);
+    }),
+    parentPort,
+  );
 }
