@@ -1,54 +1,73 @@
-// `npm run demo`: a tour of what spvclient does today, through the built CLI, in a temporary directory.
-// 1. real mainnet headers 0-9999 (from ../shared/fixtures, when present) imported and audited;
-// 2. a synthetic regtest chain and a longer competing branch: the store follows the most-work chain;
-// 3. a header that breaks a consensus rule, rejected with its code.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { REGTEST } from '../src/chain/params.js';
-import { ChainBuilder } from '../test/helpers/chainBuilder.js';
+// `npm run demo`: the bridge end to end, offline, on loopback. A real bcoin regtest node, the alliance devnet
+// (scripts/devnet) and three spvclient validators (2-of-3 multisig, each with its own workers, header store,
+// alliance store, Poly wallet and BTC key). A BTC deposit is relayed, verified and voted on; a withdrawal is
+// checked, co-signed, assembled, broadcast through spvclient's REST API and mined by bcoin.
+// Exits 0 only if bcoin mined the withdrawal.
+import { Transaction } from 'bitcoinjs-lib';
+import { stopAllBcoinNodes } from '../test/helpers/bcoinNode.js';
+import { Bridge, waitFor } from '../test/helpers/bridgeHarness.js';
+import { tempDir } from '../test/helpers/tmp.js';
 
-const root = resolve(import.meta.dirname, '..');
-const main = join(root, 'dist', 'main.js');
-const fixtures = resolve(process.env.SPV_FIXTURES ?? join(root, '..', 'shared', 'fixtures'));
-const dir = mkdtempSync(join(tmpdir(), 'spv-demo-'));
-
-function cli(args: string[]): string {
-  const r = spawnSync(process.execPath, [main, ...args, '--loglevel', '6'], { encoding: 'utf8' });
-  console.log(`$ spvclient ${args.join(' ').replaceAll(dir, '$DEMO')}`);
-  console.log((r.stdout + r.stderr).trim().replaceAll(dir, '$DEMO').replace(/^/gm, '  '));
-  console.log(`  (exit ${r.status})\n`);
-  return r.stdout;
-}
+const started = Date.now();
+const step = (msg: string): void => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${msg}`);
+const dir = tempDir('spv-demo-');
+let bridge: Bridge | null = null;
+let code = 1;
 
 try {
-  const real = join(fixtures, 'mainnet', 'headers', 'mainnet-headers-0-9999.bin');
-  if (existsSync(real)) {
-    console.log('== 1. Real mainnet headers 0-9999, full validation, crash-safe store ==\n');
-    cli(['import', real, '--datadir', join(dir, 'mainnet')]);
-    cli(['status', '--verify', '--datadir', join(dir, 'mainnet')]);
-  } else {
-    console.log(`== 1. skipped: fixtures not found at ${fixtures} ==\n`);
+  step('starting bcoin (regtest), the alliance devnet and 3 spvclient validators (2-of-3 P2WSH multisig)');
+  bridge = await Bridge.start({ dir: dir.path, rest: true, minConfirmations: 2, changeKind: 'p2wsh' });
+  const b = bridge;
+  for (const v of b.validators) {
+    const s = await v.client.allianceStatus();
+    step(`  ${v.name}: poly ${s.polyAddress}, btc signer ${s.btcAddress}`);
+    v.client.on('deposit', (e) => step(`  ${v.name}: deposit ${e.txid.slice(0, 12)}… → ${e.state}${e.reason ? ` (${e.reason})` : ''}`));
+    v.client.on('withdrawal', (e) => step(`  ${v.name}: withdrawal ${e.id.slice(0, 12)}… → ${e.state}${e.reason ? ` (${e.reason})` : ''}`));
   }
+  step(`devnet at ${b.devnet.url}, REST of v0 at ${b.restUrl}`);
 
-  console.log('== 2. Forks: the most-work chain wins (regtest, synthetic headers mined here) ==\n');
-  const b = new ChainBuilder(REGTEST);
-  const a = b.extend(3000);
-  const forkBuilder = b.fork(2000);
-  const fork = forkBuilder.extend(1100, { tag: 1 });
-  writeFileSync(join(dir, 'a.bin'), Buffer.concat([Buffer.from(REGTEST.genesisHeader), Buffer.from(a.raw)]));
-  writeFileSync(join(dir, 'fork.bin'), Buffer.from(fork.raw));
-  const rg = ['--network', 'regtest', '--datadir', join(dir, 'regtest')];
-  cli(['import', join(dir, 'a.bin'), ...rg]);
-  console.log('A competing branch from height 2000, 100 blocks longer: it reorganises the best chain.\n');
-  cli(['import', join(dir, 'fork.bin'), '--height', '2001', ...rg]);
-  cli(['status', '--verify', ...rg]);
+  const height = await b.activateSegwit();
+  await b.waitForTip(height, 60_000);
+  step(`bcoin mined ${height} blocks (segwit active); every validator synced its header chain over P2P`);
 
-  console.log('== 3. A header timestamped before the median of the previous 11 is rejected ==\n');
-  const bad = forkBuilder.next({ time: forkBuilder.tipTime - 3600 });
-  writeFileSync(join(dir, 'bad.bin'), Buffer.from(bad.raw));
-  cli(['import', join(dir, 'bad.bin'), '--height', '3101', '--json', ...rg]);
+  const d = await b.deposit('p2wsh', 100_000_000);
+  step(`deposit ${d.txid}: 1 BTC to the multisig + OP_RETURN args, mined in ${d.blockHash.slice(0, 16)}…`);
+  await b.waitForTip(await b.bcoin.height());
+  await b.relayDeposit(d);
+  step('relayer submitted tx + gettxoutproof to the devnet: notifyBtcProof emitted');
+  await waitFor('waiting', async () => ((await b.depositStates(d.txid)).every((r) => r?.state === 'waiting') ? true : undefined));
+  step('validators hold it: 1 confirmation, 2 required; mining one more block');
+  await b.bcoin.mine(1);
+  await waitFor('votes', async () => ((await b.depositStates(d.txid)).every((r) => r?.state === 'voteConfirmed') ? true : undefined));
+  const dev = b.devnetState().deposits.find((x) => x.txid === d.txid)!;
+  step(`deposit executed on the alliance chain: ${dev.voteCount} votes, quorum ${b.devnetState().quorum}`);
+
+  const id = await b.requestWithdrawal(40_000_000);
+  step(`withdrawal requested (0.4 BTC): makeBtcTx ${id.slice(0, 16)}…`);
+  const relayed = await waitFor('assembled', async () => b.devnetState().relayed.find((r) => r.withdrawalId === id), 60_000);
+  step(`validators checked the policy and co-signed; the devnet assembled ${relayed.txid}`);
+  const res = await fetch(`${b.restUrl}/api/v1/broadcasttx`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tx: relayed.txHex }),
+  });
+  step(`POST /api/v1/broadcasttx → ${JSON.stringify(await res.json())}`);
+  await b.bcoin.waitForMempool(relayed.txid, { timeoutMs: 10_000 });
+  const [blockHash] = await b.bcoin.mine(1);
+  const block = await b.bcoin.rpc<{ tx: string[] }>('getblock', [blockHash, true]);
+  const tx = Transaction.fromHex(relayed.txHex);
+  if (block.tx.includes(relayed.txid)) {
+    step(`bcoin accepted our signatures and mined the withdrawal (${tx.ins.length} P2WSH input, ${tx.outs.length} outputs) in ${blockHash!.slice(0, 16)}…`);
+    code = 0;
+  } else {
+    step('the withdrawal was NOT mined');
+  }
+} catch (err) {
+  console.error('demo failed:', err);
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  await bridge?.stop();
+  await stopAllBcoinNodes();
+  dir.cleanup();
+  step(code === 0 ? 'done: deposit voted, withdrawal mined' : 'FAILED');
+  process.exit(code);
 }

@@ -42,6 +42,9 @@ export function toRestError(err: unknown): RestError {
         return new RestError(503, 'BROADCAST_FAILED', desc);
       case 'BROADCAST_NO_PEERS':
         return new RestError(502, 'BROADCAST_FAILED', desc);
+      case 'ALLIANCE_DISABLED':
+      case 'ALLIANCE_NOT_FOUND':
+        return new RestError(404, 'NOT_FOUND', desc);
       case 'CLIENT_CLOSED':
       case 'CLIENT_NOT_STARTED':
         return new RestError(503, 'UNAVAILABLE', desc);

@@ -17,6 +17,12 @@ export class RestMetrics {
   private readonly peers = this.gauge('spv_peers', 'connected ready peers');
   private readonly bans = this.gauge('spv_bans', 'banned peer addresses');
   private readonly reorgs = this.gauge('spv_reorgs', 'reorgs seen by header sync since the net worker started');
+  private readonly alliance = this.gauge(
+    'spv_alliance_total',
+    'alliance worker counters since it started (votes, refusals by code, reorg alerts, ...)',
+    ['counter', 'code'],
+  );
+  private readonly allianceHeight = this.gauge('spv_alliance_next_height', 'next alliance-chain height the observer reads');
   private readonly latency = new Histogram({
     name: 'spv_rest_request_duration_seconds',
     help: 'REST request latency by route and status',
@@ -31,6 +37,17 @@ export class RestMetrics {
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     this.latency.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  private async scrapeAlliance(client: SpvClient): Promise<void> {
+    const [counters, status] = await Promise.all([probe(() => client.allianceCounters()), probe(() => client.allianceStatus())]);
+    this.up.set({ worker: 'alliance' }, counters.ok ? 1 : 0);
+    if (status.ok) this.allianceHeight.set(status.value.nextHeight);
+    if (!counters.ok) return;
+    for (const [name, value] of Object.entries(counters.value)) {
+      if (typeof value === 'number') this.alliance.set({ counter: name, code: '' }, value);
+      else for (const [code, n] of Object.entries(value as Record<string, number>)) this.alliance.set({ counter: name, code }, n);
+    }
   }
 
   get contentType(): string {
@@ -57,6 +74,7 @@ export class RestMetrics {
     } else {
       this.synced.set(0);
     }
+    if (client.allianceEnabled) await this.scrapeAlliance(client);
     return this.registry.metrics();
   }
 }

@@ -13,6 +13,7 @@ import type { RouteContext } from './context.js';
 import { actionOf, failure, REST_CODES, RestError } from './envelope.js';
 import { toRestError } from './errorMap.js';
 import { RestMetrics } from './metrics.js';
+import { registerBridgeRoutes } from './routes/bridge.js';
 import { registerChainRoutes } from './routes/chain.js';
 import { registerLegacyRoutes } from './routes/legacy.js';
 import { registerNodeRoutes } from './routes/node.js';
@@ -150,6 +151,7 @@ export async function createRestServer(deps: RestDeps): Promise<RestServer> {
   registerLegacyRoutes(app, ctx);
   registerChainRoutes(app, ctx);
   registerNodeRoutes(app, ctx);
+  registerBridgeRoutes(app, ctx);
   await app.ready();
 
   return {

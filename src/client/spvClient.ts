@@ -11,6 +11,8 @@ import type { AuditReport, ConnectResult, HeaderInfo, RollbackResult, StoreStats
 import type { NodeEventName, NodeEvents } from '../protocol/events.js';
 import type { BanInfo, BroadcastResult, NetApi, PeerInfo, SyncStatus } from '../protocol/net.js';
 import type { ProofResult } from '../protocol/proof.js';
+import type { AllianceApi, AllianceCounters, AllianceStatus } from '../protocol/alliance.js';
+import type { DepositRecord, WithdrawalRecord } from '../protocol/allianceRecords.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { transferBytes } from '../supervisor/transfer.js';
 import { childKey } from './childKey.js';
@@ -34,6 +36,10 @@ export interface StartOptions {
   readonly network?: boolean;
   /** Overrides conf.json's chain.start for an empty store. */
   readonly start?: StartSpec;
+  /** Start the alliance worker when conf.json enables it (default: same as `network`). */
+  readonly alliance?: boolean;
+  /** The wallet password, when conf.json has no alliance.walletPasswordFile (the CLI asks on the terminal). */
+  readonly walletPassword?: string;
 }
 
 export interface ChainTip {
@@ -65,6 +71,7 @@ export class SpvClient extends EventEmitter<EventArgs> {
   #supervisor: Supervisor | null = null;
   #chain: ChainApi | null = null;
   #net: NetApi | null = null;
+  #alliance: AllianceApi | null = null;
   #starting: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
   readonly #log: Logger;
@@ -125,16 +132,16 @@ export class SpvClient extends EventEmitter<EventArgs> {
         logFd,
         log,
         net: opts.network ?? true,
+        alliance: opts.alliance ?? opts.network ?? true,
+        walletPassword: opts.walletPassword ?? null,
         ...(opts.start !== undefined ? { start: opts.start } : {}),
       });
       this.#supervisor = sup;
       this.#chain = sup.chain;
       this.#net = opts.network === false ? null : sup.net;
-      this.#forward(sup, 'tip');
-      this.#forward(sup, 'reorg');
-      this.#forward(sup, 'peer');
-      this.#forward(sup, 'synced');
-      for (const host of [sup.chainHost, sup.netWorker]) host?.on('fatal', (err: SpvError) => this.emit('fatal', err));
+      this.#alliance = sup.alliance;
+      for (const name of ['tip', 'reorg', 'peer', 'synced', 'deposit', 'withdrawal'] as const) this.#forward(sup, name);
+      for (const host of [sup.chainHost, sup.netWorker, sup.allianceWorker]) host?.on('fatal', (err: SpvError) => this.emit('fatal', err));
     })();
     this.#starting.catch(() => {
       this.#starting = null;
@@ -154,6 +161,7 @@ export class SpvClient extends EventEmitter<EventArgs> {
       await this.#supervisor?.shutdown();
       this.#chain = null;
       this.#net = null;
+      this.#alliance = null;
       this.#closed.abort();
       this.removeAllListeners();
       this.#log.debug({}, 'client closed');
@@ -171,6 +179,17 @@ export class SpvClient extends EventEmitter<EventArgs> {
     this.chain(); // the same not-started / closed checks
     if (this.#net === null) throw new SpvError('CLIENT_NOT_STARTED', 'the client was started without the network', {});
     return this.#net;
+  }
+
+  private alliance(): AllianceApi {
+    this.chain();
+    if (this.#alliance === null) throw new SpvError('ALLIANCE_DISABLED', 'the alliance worker is not running (alliance.enabled)', {});
+    return this.#alliance;
+  }
+
+  /** Whether the alliance worker (observer, voter, signer) runs in this client. */
+  get allianceEnabled(): boolean {
+    return this.#alliance !== null;
   }
 
   // ------------------------------------------------------------------ facts
@@ -275,6 +294,38 @@ export class SpvClient extends EventEmitter<EventArgs> {
       }
     }
     return { ...r, resynced };
+  }
+
+  // ------------------------------------------------------------------ alliance (bridge)
+
+  allianceStatus(): Promise<AllianceStatus> {
+    return this.alliance().status();
+  }
+
+  allianceCounters(): Promise<AllianceCounters> {
+    return this.alliance().counters();
+  }
+
+  /** Deposits in txid order (paged: at most `limit`, after the txid `after`). */
+  deposits(limit = 100, after?: string): Promise<DepositRecord[]> {
+    return this.alliance().deposits(limit, after);
+  }
+
+  deposit(txid: string): Promise<DepositRecord | null> {
+    return this.alliance().deposit(txid);
+  }
+
+  withdrawals(limit = 100, after?: string): Promise<WithdrawalRecord[]> {
+    return this.alliance().withdrawals(limit, after);
+  }
+
+  withdrawal(id: string): Promise<WithdrawalRecord | null> {
+    return this.alliance().withdrawal(id);
+  }
+
+  /** Poll the alliance chain now (instead of waiting for pollIntervalMs). */
+  pollAlliance(): Promise<void> {
+    return this.alliance().pollNow();
   }
 
   /** Events as an async iterator; it ends when `signal` aborts or the client closes. */

@@ -45,10 +45,24 @@ export function parseConfig(raw: unknown, baseDir: string, source = 'conf.json')
     });
   }
   const tokenFile = r.data.rest.tokenFile;
+  const a = r.data.alliance;
+  const orNull = (p: string | null): string | null => (p === null ? null : resolve(baseDir, p));
+  if (a.enabled && a.redeemScript === null) {
+    throw new SpvError('CONFIG_INVALID', `${source}: "alliance.redeemScript" is required when the alliance is enabled`, {
+      problems: ['"alliance.redeemScript" is required when alliance.enabled'],
+      keys: ['alliance.redeemScript'],
+    });
+  }
   return deepFreeze({
     ...r.data,
     dataDir: resolve(baseDir, r.data.dataDir),
-    rest: { ...r.data.rest, tokenFile: tokenFile === null ? null : resolve(baseDir, tokenFile) },
+    rest: { ...r.data.rest, tokenFile: orNull(tokenFile) },
+    alliance: {
+      ...a,
+      walletFile: resolve(baseDir, a.walletFile),
+      walletPasswordFile: orNull(a.walletPasswordFile),
+      signer: { ...a.signer, btcKeyFile: orNull(a.signer.btcKeyFile) },
+    },
   });
 }
 

@@ -75,6 +75,64 @@ const RestSchema = z.strictObject({
   bodyLimitBytes: z.number().int().min(1_024).max(16 * 1024 * 1024).default(1_048_576),
 });
 
+const SignerSchema = z.strictObject({
+  /** File with the validator's BTC key: a WIF or 64 hex digits; must not be group/world readable. null = do not sign. */
+  btcKeyFile: z.string().min(1).nullable().default(null),
+  /** Most outputs a withdrawal may have (change included). */
+  maxOutputs: z.number().int().min(1).max(1000).default(20),
+  /** Highest fee rate (sat/vbyte, estimated on the fully signed size) we co-sign. */
+  maxFeeRate: z.number().min(1).max(100_000).default(500),
+  /** Largest single non-change output in satoshis, as a decimal string; null = no limit. */
+  maxOutputValue: z.string().regex(/^\d{1,16}$/, 'must be a decimal number of satoshis').nullable().default(null),
+  /** Smallest output in satoshis (Core's dust limit for P2PKH at the default relay fee is 546). */
+  dustLimit: z.number().int().min(0).max(1_000_000).default(546),
+});
+
+const AllianceSchema = z.strictObject({
+  /** Run the alliance worker: observe the alliance chain, vote on BTC deposits, co-sign withdrawals. */
+  enabled: z.boolean().default(false),
+  /** JSON-RPC endpoint of the alliance (Poly) node. */
+  rpcUrl: z.string().url().default('http://127.0.0.1:40336'),
+  rpcTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+  rpcRetries: z.number().int().min(0).max(20).default(3),
+  /** Transaction layout era (poly-protocol.md §1): 'A' late-2019 (Vote exists), 'C' 2020+. */
+  era: z.enum(['A', 'C']).default('A'),
+  /** Alliance chain id put in each transaction, decimal u64 string. */
+  chainId: z.string().regex(/^\d{1,20}$/, 'must be a decimal u64').default('0'),
+  /** The cross-chain-manager contract as the node prints it (byte-reversed hex). Only its events are read. */
+  ccmAddress: z.string().regex(/^[0-9a-fA-F]{40}$/, 'must be 40 hex digits').default('0200000000000000000000000000000000000000'),
+  /** Ontology/Poly wallet.dat with the validator's account (default account). */
+  walletFile: z.string().min(1).default('wallet.dat'),
+  /** File holding the wallet password; null = ask on the terminal at start. */
+  walletPasswordFile: z.string().min(1).nullable().default(null),
+  /** Digest of secp256k1 account signatures: era-A nodes used Keccak-256. */
+  secp256k1Digest: z.enum(['keccak256', 'sha3-256']).default('keccak256'),
+  /** The bridge's multisig redeem script (hex): deposits must pay it, withdrawals must spend it. */
+  redeemScript: hex('redeemScript').nullable().default(null),
+  /** Confirmation floor; the requirement is max(this, the deposit's BlocksToWait). */
+  minConfirmations: z.number().int().min(1).max(10_000).default(6),
+  /** OP_RETURN Args layout (poly-protocol.md §7): A3 era-A spvclient, A4 with ToContractAddress, BE oldest. */
+  argsLayout: z.enum(['A3', 'A4', 'BE']).default('A3'),
+  /** Accept bytes after the Args, as the original did. */
+  allowTrailingArgs: z.boolean().default(false),
+  /** BtcProof serialization in notifyBtcProof: E1 (u32/u64 LE tail) or E0 (NeoBigInt tail). */
+  proofEncoding: z.enum(['E1', 'E0']).default('E1'),
+  /** Notify names (the original's WatchingKey / WatchingMakeTxKey). */
+  proofKey: z.string().min(1).default('notifyBtcProof'),
+  makeTxKey: z.string().min(1).default('makeBtcTx'),
+  relayKey: z.string().min(1).default('btcTxToRelay'),
+  /** First alliance block to scan when the alliance store is new. */
+  startHeight: z.number().int().min(0).default(0),
+  pollIntervalMs: z.number().int().min(50).max(600_000).default(3_000),
+  /** Alliance blocks read per poll at most (the rest next time). */
+  maxBlocksPerPoll: z.number().int().min(1).max(100_000).default(500),
+  /** A sent vote/MultiSign not executed after this long is sent again (same bytes, same hash). */
+  resendAfterMs: z.number().int().min(1_000).max(86_400_000).default(60_000),
+  /** Voted deposits are watched for reorgs until they have this many confirmations. */
+  reorgWatchDepth: z.number().int().min(1).max(100_000).default(100),
+  signer: SignerSchema.prefault({}),
+});
+
 /** conf.json. Unknown keys are rejected everywhere; every key has a default. */
 export const ConfigSchema = z.strictObject({
   network: z.enum(NETWORK_NAMES).default('mainnet'),
@@ -86,7 +144,10 @@ export const ConfigSchema = z.strictObject({
   peers: PeersSchema.prefault({}),
   sync: SyncSchema.prefault({}),
   rest: RestSchema.prefault({}),
+  alliance: AllianceSchema.prefault({}),
 });
+
+export type AllianceConfig = z.output<typeof AllianceSchema>;
 
 export type ConfigInput = z.input<typeof ConfigSchema>;
 export type Config = z.output<typeof ConfigSchema>;

@@ -64,6 +64,33 @@ export const ERROR_CODES = [
   'POLY_RPC_BAD_RESULT', // error field or result of the wrong type/shape
   'POLY_RPC_ERROR', // node replied error != 0 (details.rpcCode, details.detail)
   'POLY_EVENT_MALFORMED', // getsmartcodeevent entry / notify of the wrong shape
+  // deposit verification (src/alliance/deposit)
+  'DEPOSIT_TX_MALFORMED', // the deposit tx does not decode (or has trailing bytes)
+  'DEPOSIT_TXID_MISMATCH', // the notify's txid is not the tx's txid / not the one the proof proves
+  'DEPOSIT_TOO_FEW_CONFIRMATIONS', // not a rejection: the deposit waits for more blocks
+  'DEPOSIT_TOO_FEW_OUTPUTS',
+  'DEPOSIT_WRONG_SCRIPT', // output 0 does not pay the configured redeem script (bare, P2SH or P2WSH)
+  'DEPOSIT_ZERO_VALUE',
+  'DEPOSIT_BAD_FEE', // Args fee negative, or above the deposited value
+  'DEPOSIT_BLOCK_REORGED', // the deposit's block left the best chain after the vote (alert)
+  // withdrawal signing policy (src/alliance/signer)
+  'SIGNER_TX_MALFORMED', // the unsigned tx does not decode, has no inputs/outputs, or carries witness/scriptSig data
+  'SIGNER_REDEEM_MISMATCH', // the event's redeem script is not the configured one
+  'SIGNER_UNKNOWN_INPUT', // an input spends an outpoint not known to belong to the multisig
+  'SIGNER_INPUT_CONFLICT', // an input is already committed to a different withdrawal we signed
+  'SIGNER_TOO_MANY_OUTPUTS',
+  'SIGNER_OUTPUT_INVALID', // dust, zero, above the per-output limit, or an unparseable script
+  'SIGNER_FEE_INVALID', // outputs exceed inputs, or the fee rate is above the limit
+  'SIGNER_KEY_NOT_IN_REDEEM', // our BTC key is not one of the redeem script's keys
+  'BTC_KEY_INVALID', // key file content: not a WIF (checksum, version, length) nor 64 hex chars; out of range
+  'BTC_KEY_FILE_INSECURE', // key file readable by group or world
+  'BTC_KEY_WRONG_NETWORK', // WIF version byte of another network
+  // alliance worker (src/alliance)
+  'ALLIANCE_DISABLED', // the alliance part is not configured
+  'ALLIANCE_STORE_CORRUPT',
+  'ALLIANCE_NOT_FOUND', // no deposit / withdrawal with that id
+  'ALLIANCE_TX_FAILED', // our Vote / MultiSign executed with State 0 on the alliance chain
+  'ALLIANCE_TX_REFUSED', // the node refused our Vote / MultiSign (an error other than a duplicate)
   // library API (src/client)
   'CLIENT_NOT_STARTED',
   'CLIENT_CLOSED',

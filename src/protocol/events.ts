@@ -31,21 +31,38 @@ export interface SyncedEvent {
   readonly hash: string;
 }
 
+/** A deposit or withdrawal changed state in the alliance worker (reason: an error code, or null). */
+export interface DepositEvent {
+  readonly txid: string;
+  readonly state: string;
+  readonly reason: string | null;
+}
+
+export interface WithdrawalEvent {
+  readonly id: string;
+  readonly state: string;
+  readonly reason: string | null;
+}
+
 export interface NodeEvents {
   tip: TipEvent;
   reorg: ReorgEvent;
   peer: PeerEvent;
   synced: SyncedEvent;
+  deposit: DepositEvent;
+  withdrawal: WithdrawalEvent;
 }
 
 export type NodeEventName = keyof NodeEvents;
 
 /** Which worker emits each event. */
-export const EVENT_SOURCES: { readonly [K in NodeEventName]: 'chain' | 'net' } = {
+export const EVENT_SOURCES: { readonly [K in NodeEventName]: 'chain' | 'net' | 'alliance' } = {
   tip: 'chain',
   reorg: 'chain',
   peer: 'net',
   synced: 'net',
+  deposit: 'alliance',
+  withdrawal: 'alliance',
 };
 
 /** The message a worker posts on its events port. */

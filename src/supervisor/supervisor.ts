@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import type { LogLevelName, Logger } from '../log/logger.js';
 import type { ChainApi, ChainWorkerApi, ChainWorkerData, StartSpec } from '../protocol/chain.js';
 import type { NetApi, NetConfig, NetWorkerData } from '../protocol/net.js';
+import type { AllianceApi, AllianceWorkerApi, AllianceWorkerData } from '../protocol/alliance.js';
 import { isEventMessage } from '../protocol/events.js';
 import type { NodeEvents } from '../protocol/events.js';
 import type { StoreStats } from '../protocol/chainTypes.js';
@@ -26,6 +27,10 @@ export interface SupervisorOptions {
   readonly restartDelaysMs?: readonly number[];
   /** Start the net worker too (the daemon; not import/status). */
   readonly net?: boolean;
+  /** Start the alliance worker when conf.json enables it (the daemon). */
+  readonly alliance?: boolean;
+  /** The wallet password typed at the terminal (alliance.walletPasswordFile null). */
+  readonly walletPassword?: string | null;
 }
 
 /** Where a network's header database lives under the data directory. */
@@ -34,6 +39,11 @@ export function storePathFor(config: Readonly<Config>): string {
 }
 
 /** The net worker's slice of the configuration. */
+/** Where a network's alliance database lives (separate from the header store). */
+export function allianceStorePathFor(config: Readonly<Config>): string {
+  return join(config.dataDir, config.network, 'alliance');
+}
+
 export function netConfigFrom(config: Readonly<Config>): NetConfig {
   return { ...config.peers, ...config.sync };
 }
@@ -64,6 +74,7 @@ export class Supervisor {
   /** Events from the workers (tip, reorg, peer, synced), re-emitted on the main thread. */
   readonly events: EventEmitter<{ [K in keyof NodeEvents]: [NodeEvents[K]] }>;
   private netHost: WorkerHost<NetApi> | null = null;
+  private allianceHost: WorkerHost<AllianceWorkerApi> | null = null;
 
   private constructor(
     readonly chainHost: WorkerHost<ChainWorkerApi>,
@@ -86,6 +97,53 @@ export class Supervisor {
 
   get netWorker(): WorkerHost<NetApi> | null {
     return this.netHost;
+  }
+
+  /** The alliance worker's API, or null when the alliance part is not enabled. */
+  get alliance(): AllianceApi | null {
+    return this.allianceHost?.api ?? null;
+  }
+
+  get allianceWorker(): WorkerHost<AllianceWorkerApi> | null {
+    return this.allianceHost;
+  }
+
+  /** A fresh channel between the alliance and chain workers: at start and after either one restarts. */
+  private async wireAlliance(): Promise<void> {
+    if (this.allianceHost === null) return;
+    const { port1, port2 } = new MessageChannel();
+    try {
+      await this.chainHost.api.attachClient(transfer(port1, [port1]));
+      await this.allianceHost.api.setChainPort(transfer(port2, [port2]));
+    } catch (err) {
+      port1.close();
+      this.log.warn({ err }, 'wiring alliance to chain failed');
+    }
+  }
+
+  private async startAlliance(opts: SupervisorOptions): Promise<void> {
+    const data: AllianceWorkerData = {
+      network: opts.config.network,
+      storePath: allianceStorePathFor(opts.config),
+      config: opts.config.alliance,
+      walletPassword: opts.walletPassword ?? null,
+      logLevel: opts.logLevel,
+      logFd: opts.logFd,
+    };
+    this.allianceHost = new WorkerHost<AllianceWorkerApi>({
+      name: 'alliance',
+      url: workerUrl('alliance'),
+      spawnData: () => {
+        const port = eventsChannel(this.events);
+        return { workerData: { ...data, events: port }, transferList: [port] };
+      },
+      log: opts.log,
+      ...(opts.restartDelaysMs !== undefined ? { restartDelaysMs: opts.restartDelaysMs } : {}),
+    });
+    await this.allianceHost.start();
+    await this.wireAlliance();
+    this.chainHost.on('restarted', () => void this.wireAlliance());
+    this.allianceHost.on('restarted', () => void this.wireAlliance());
   }
 
   /** A fresh channel between the net and chain workers: at start and after either one restarts. */
@@ -154,13 +212,12 @@ export class Supervisor {
     }
     opts.log.info({ network: stats.network, height: stats.tip.height, hashHex: stats.tip.hashHex }, 'chain worker ready');
     const sup = new Supervisor(chainHost, stats, opts.log, events);
-    if (opts.net === true) {
-      try {
-        await sup.startNet(opts);
-      } catch (err) {
-        await sup.shutdown();
-        throw err;
-      }
+    try {
+      if (opts.net === true) await sup.startNet(opts);
+      if (opts.alliance === true && opts.config.alliance.enabled) await sup.startAlliance(opts);
+    } catch (err) {
+      await sup.shutdown();
+      throw err;
     }
     return sup;
   }
@@ -169,7 +226,8 @@ export class Supervisor {
   shutdown(): Promise<void> {
     this.stopped ??= (async () => {
       this.log.info({}, 'shutting down');
-      // Reverse start order: the network first (no new work), the database last (flush and close).
+      // Reverse start order: the alliance and the network first (no new work), the database last (flush and close).
+      await this.allianceHost?.stop();
       await this.netHost?.stop();
       await this.chainHost.stop();
       this.log.info({}, 'stopped');

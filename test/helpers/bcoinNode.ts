@@ -49,6 +49,7 @@ interface BcoinLib {
   readonly Block: { fromRaw(data: string, enc: 'hex'): { readonly txs: readonly BcoinTX[] } };
   readonly Coin: { fromTX(tx: BcoinTX, index: number, height: number): BcoinCoin };
   readonly MTX: new () => BcoinMTX;
+  readonly Script: { fromRaw(data: Uint8Array): unknown };
 }
 
 const requireCjs = createRequire(import.meta.url);
@@ -537,6 +538,14 @@ export class BcoinNode {
    * blocks for the oldest unused own coinbase to mature. Not broadcast. Each call spends a different coinbase.
    */
   async makeSpend(): Promise<SignedSpend> {
+    return this.makeSpendTo([]);
+  }
+
+  /**
+   * Like makeSpend, but pays `outputs` (raw output scripts, e.g. a multisig and an OP_RETURN) first, in order; the
+   * rest of the coinbase minus the fee goes back to minerAddress as the last output.
+   */
+  async makeSpendTo(outputs: readonly { readonly script: Uint8Array; readonly value: number }[]): Promise<SignedSpend> {
     const lib = bcoin();
     const ring = this.ring();
     // Bounded: every round either uses up one own coinbase or mines, and mining happens at most twice.
@@ -571,7 +580,10 @@ export class BcoinNode {
       if (unspent === null) continue;
       const mtx = new lib.MTX();
       mtx.addCoin(lib.Coin.fromTX(coinbase, index, info.height));
-      mtx.addOutput(ring.getAddress(), output.value - SPEND_FEE_SATS);
+      const paid = outputs.reduce((sum, o) => sum + o.value, 0);
+      if (output.value - paid - SPEND_FEE_SATS < SPEND_FEE_SATS) continue; // this coinbase is too small for them
+      for (const o of outputs) mtx.addOutput(lib.Script.fromRaw(Buffer.from(o.script)), o.value);
+      mtx.addOutput(ring.getAddress(), output.value - paid - SPEND_FEE_SATS);
       if (mtx.sign(ring) !== 1) throw new Error('makeSpend: could not sign the coinbase input');
       const tx = mtx.toTX();
       const raw = new Uint8Array(tx.toRaw());

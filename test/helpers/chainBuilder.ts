@@ -24,6 +24,8 @@ export interface NextOptions {
   readonly version?: number;
   /** Distinguishes branches: becomes part of the merkle root. */
   readonly tag?: number;
+  /** Use this merkle root (internal byte order) instead of the synthetic one, e.g. to commit to a built block. */
+  readonly merkleRoot?: Uint8Array;
 }
 
 /**
@@ -66,9 +68,12 @@ export class ChainBuilder {
     const height = this.tipHeight + 1;
     const time = opts.time ?? this.tipTime + (opts.spacing ?? 600);
     const bits = opts.bits ?? requiredBits(this.params, this.view, height, time);
-    const merkleRoot = new Uint8Array(32);
-    new DataView(merkleRoot.buffer).setUint32(0, height, true);
-    new DataView(merkleRoot.buffer).setUint32(4, opts.tag ?? 0, true);
+    let merkleRoot = opts.merkleRoot;
+    if (merkleRoot === undefined) {
+      merkleRoot = new Uint8Array(32);
+      new DataView(merkleRoot.buffer).setUint32(0, height, true);
+      new DataView(merkleRoot.buffer).setUint32(4, opts.tag ?? 0, true);
+    }
     const target = this.targets.get(bits);
     const raw = serializeHeader({
       version: opts.version ?? 0x20000000,

@@ -7,6 +7,7 @@ export const MAIN_JS = join(REPO_ROOT, 'dist', 'main.js');
 
 export interface CliResult {
   readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -18,7 +19,7 @@ export function runCli(args: string[], opts: { cwd?: string; timeoutMs?: number 
     encoding: 'utf8',
     timeout: opts.timeoutMs ?? 60_000,
   });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Starts the built CLI in the background. */

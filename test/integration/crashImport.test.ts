@@ -43,7 +43,12 @@ describe(`crash safety: ${TRIALS} SIGKILLs during import (seed ${SEED}; replay w
   /** The audited status, or null when the kill came before the store was created (nothing written). */
   function status(dataDir: string): Status | null {
     const r = runCli(['status', '--json', '--verify', ...args(dataDir)]);
-    const out = JSON.parse(r.stdout) as Status | { error: { code: string; message: string; details?: unknown } };
+    let out: Status | { error: { code: string; message: string; details?: unknown } };
+    try {
+      out = JSON.parse(r.stdout) as typeof out;
+    } catch {
+      assert.fail(`status printed no JSON (exit ${r.status}, signal ${r.signal}):\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    }
     if ('error' in out) {
       assert.equal(out.error.code, 'STORE_NOT_FOUND', `${r.stdout}\n${r.stderr}`);
       return null;

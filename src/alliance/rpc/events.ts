@@ -24,6 +24,8 @@ export interface DecodeBlockEventsOptions {
   readonly proofKey?: string;
   /** spvclient `WatchingMakeTxKey`. Default 'makeBtcTx'. */
   readonly makeTxKey?: string;
+  /** Notify naming a fully signed withdrawal the contract assembled. Default 'btcTxToRelay'. */
+  readonly relayKey?: string;
   /** BtcProof serialization. Default 'E1'. */
   readonly proofEncoding?: BtcProofEncoding;
 }
@@ -43,6 +45,12 @@ export interface BtcWithdrawalEvent {
   readonly redeemScript: Uint8Array;
 }
 
+/** `["btcTxToRelay", "<hex signed tx>", ...]`: the contract assembled a withdrawal (the later fields vary by version). */
+export interface BtcRelayEvent {
+  readonly polyTxHash: string;
+  readonly signedTx: Uint8Array;
+}
+
 export interface SkippedEvent {
   /** Poly tx hash when the entry had a readable one. */
   readonly polyTxHash: string | null;
@@ -54,6 +62,7 @@ export interface SkippedEvent {
 export interface BlockEvents {
   readonly deposits: BtcDepositEvent[];
   readonly withdrawals: BtcWithdrawalEvent[];
+  readonly relays: BtcRelayEvent[];
   readonly skipped: SkippedEvent[];
 }
 
@@ -77,9 +86,10 @@ export function decodeBlockEvents(raw: unknown, opts: DecodeBlockEventsOptions):
   const ccm = opts.ccmAddressHex.toLowerCase();
   const proofKey = opts.proofKey ?? 'notifyBtcProof';
   const makeTxKey = opts.makeTxKey ?? 'makeBtcTx';
+  const relayKey = opts.relayKey ?? 'btcTxToRelay';
   const encoding = opts.proofEncoding ?? 'E1';
 
-  const out: BlockEvents = { deposits: [], withdrawals: [], skipped: [] };
+  const out: BlockEvents = { deposits: [], withdrawals: [], relays: [], skipped: [] };
   const skip = (polyTxHash: string | null, detail: string, reason: ErrorCode = 'POLY_EVENT_MALFORMED'): void => {
     out.skipped.push({ polyTxHash, reason, detail });
   };
@@ -174,8 +184,17 @@ export function decodeBlockEvents(raw: unknown, opts: DecodeBlockEventsOptions):
           continue;
         }
         out.withdrawals.push({ polyTxHash, unsignedTx, redeemScript });
+      } else if (key === relayKey) {
+        // Era-A versions: [key, hex(tx)] or [key, hex(tx), hex(fromTxHash)]; the later
+        // [key, FromChainID, 0, hex(tx), hex(fromTxHash)] puts the tx at index 3.
+        const signedTx = nonEmptyHex(typeof st[1] === 'string' ? st[1] : st[3]);
+        if (signedTx === null) {
+          skip(polyTxHash, `${where}: ${relayKey} carries no signed tx hex`);
+          continue;
+        }
+        out.relays.push({ polyTxHash, signedTx });
       }
-      // other CCM notifies (Vote, btcTxMultiSign, btcTxToRelay, ...) are not the validator's input
+      // other CCM notifies (Vote, btcTxMultiSign, ...) are not the validator's input
     }
   }
   return out;

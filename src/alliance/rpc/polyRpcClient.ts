@@ -139,6 +139,21 @@ export class PolyRpcClient {
     return result as unknown[];
   }
 
+  /**
+   * The execution result of one transaction: `getsmartcodeevent ["<tx hash>"]` → `{State, Notify}` once it is in a
+   * block, null while it is not (pending or unknown).
+   */
+  async txEvent(txHashHex: string): Promise<{ readonly state: number; readonly notify: unknown } | null> {
+    if (!HASH_HEX_RE.test(txHashHex)) throw new SpvError('POLY_RPC_BAD_REQUEST', 'tx hash must be 64 hex chars', { txHashHex });
+    const result = await this.call('getsmartcodeevent', [txHashHex]);
+    if (result === null) return null;
+    if (typeof result !== 'object' || Array.isArray(result) || typeof (result as { State?: unknown }).State !== 'number') {
+      throw this.badResult('getsmartcodeevent', 'an ExecuteNotify object or null', result);
+    }
+    const r = result as { State: number; Notify?: unknown };
+    return { state: r.State, notify: r.Notify ?? null };
+  }
+
   /** Submits a signed tx (hex); returns its hash as display hex (64 lower-case hex chars). */
   async sendRawTransaction(txHex: string): Promise<string> {
     if (txHex.length === 0 || !HEX_RE.test(txHex)) {

@@ -3,6 +3,7 @@ import type { RestServer } from '../../api/index.js';
 
 import type { Command } from '../args.js';
 import { clientFor, cliContext } from '../context.js';
+import { promptPassword } from '../passwordPrompt.js';
 
 type DaemonCommand = Extract<Command, { kind: 'daemon' }>;
 
@@ -31,8 +32,11 @@ export async function runDaemon(cmd: DaemonCommand): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   ctx.log.info({ network: ctx.config.network, dataDir: ctx.config.dataDir, powThreads: ctx.powThreads }, 'spvclient starting');
+  const alliance = ctx.config.alliance;
+  const walletPassword =
+    alliance.enabled && alliance.walletPasswordFile === null ? await promptPassword('alliance wallet password: ') : undefined;
   const client = await clientFor(ctx);
-  await client.start();
+  await client.start(walletPassword !== undefined ? { walletPassword } : {});
   let rest: RestServer | null = null;
   if (ctx.config.rest.enabled) {
     try {

@@ -94,9 +94,25 @@ describe('decodeBlockEvents', () => {
     assert.match(e1.skipped[0]?.reason ?? '', /^BTCPROOF_/);
   });
 
+  it('btcTxToRelay in its era-A shapes gives the signed tx; one without tx hex is skipped', () => {
+    const block = [
+      ev(POLY_TX1, 1, [
+        ccm(['btcTxToRelay', UNSIGNED]),
+        ccm(['btcTxToRelay', UNSIGNED, BTC_TXID]),
+        ccm(['btcTxToRelay', 0, 0, UNSIGNED, BTC_TXID]),
+        ccm(['btcTxToRelay', 7]),
+      ]),
+    ];
+    const r = decodeBlockEvents(block, { ccmAddressHex: CCM_ADDRESS_ERA_A });
+    assert.equal(r.relays.length, 3);
+    for (const relay of r.relays) assert.equal(Buffer.from(relay.signedTx).toString('hex'), UNSIGNED.toLowerCase());
+    assert.equal(r.skipped.length, 1);
+    assert.equal(r.skipped[0]?.reason, 'POLY_EVENT_MALFORMED');
+  });
+
   it('null (no events) and [] give nothing', () => {
     for (const raw of [null, undefined, []]) {
-      assert.deepEqual(decodeBlockEvents(raw, { ccmAddressHex: CCM_ADDRESS_ERA_A }), { deposits: [], withdrawals: [], skipped: [] });
+      assert.deepEqual(decodeBlockEvents(raw, { ccmAddressHex: CCM_ADDRESS_ERA_A }), { deposits: [], withdrawals: [], relays: [], skipped: [] });
     }
   });
 
