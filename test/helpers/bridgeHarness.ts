@@ -12,6 +12,7 @@ import { networks, payments, script as bscript } from 'bitcoinjs-lib';
 import { createRestServer } from '../../src/api/index.js';
 import type { RestServer } from '../../src/api/index.js';
 import { SpvClient } from '../../src/client/spvClient.js';
+import type { ConfigInput } from '../../src/config/schema.js';
 import type { DepositRecord, WithdrawalRecord } from '../../src/protocol/allianceRecords.js';
 import { toHex } from '../../src/util/bytes.js';
 import { silentLogger } from '../../src/log/logger.js';
@@ -26,7 +27,9 @@ export type MultisigKind = 'p2sh' | 'p2wsh';
 
 export interface Validator {
   readonly name: string;
-  readonly client: SpvClient;
+  client: SpvClient;
+  /** The config it was created with (restart() makes a new client from it, same stores). */
+  readonly config: ConfigInput;
   readonly dataDir: string;
   readonly polyAddress: string;
   readonly btcPublicKey: Uint8Array;
@@ -47,6 +50,7 @@ export interface BridgeOptions {
 }
 
 const REGTEST = networks.regtest;
+const CLIENT_OPTIONS = { gomaxprocs: 1, logLevel: (process.env.BRIDGE_LOG_LEVEL ?? 'silent') as LogLevelName };
 const wif = createBase58check(sha256);
 
 function sleep(ms: number): Promise<void> {
@@ -147,8 +151,7 @@ export class Bridge {
         const keyFile = join(dir, 'btc.key');
         writeFileSync(keyFile, wif.encode(new Uint8Array([0xef, ...btcKeys[i]!, 0x01])), { mode: 0o600 });
         chmodSync(keyFile, 0o600);
-        const client = await SpvClient.create(
-          {
+        const config: ConfigInput = {
             network: 'regtest',
             dataDir: join(dir, 'data'),
             peers: { connect: [`127.0.0.1:${bcoin.p2pPort}`], dnsSeeds: false },
@@ -166,11 +169,10 @@ export class Bridge {
               rpcTimeoutMs: 5_000,
               signer: { btcKeyFile: keyFile, maxFeeRate: 100 },
             },
-          },
-          { gomaxprocs: 1, logLevel: (process.env.BRIDGE_LOG_LEVEL ?? 'silent') as LogLevelName },
-        );
+        };
+        const client = await SpvClient.create(config, CLIENT_OPTIONS);
         await client.start();
-        validators.push({ name: `v${i}`, client, dataDir: dir, polyAddress: wallets[i]!.address, btcPublicKey: pubkeys[i]! });
+        validators.push({ name: `v${i}`, client, config, dataDir: dir, polyAddress: wallets[i]!.address, btcPublicKey: pubkeys[i]! });
       }
       let restUrl: string | null = null;
       if (opts.rest === true) {
@@ -206,6 +208,15 @@ export class Bridge {
       await this.bcoin.mine(144);
     }
     throw new Error('segwit did not activate on the bcoin regtest node');
+  }
+
+  /** Closes validator i (workers, stores) and starts a new client on the same data directory. */
+  async restart(i: number): Promise<void> {
+    const v = this.validators[i]!;
+    await v.client.close();
+    const client = await SpvClient.create(v.config, CLIENT_OPTIONS);
+    await client.start();
+    v.client = client;
   }
 
   devnetState(): DevnetState {

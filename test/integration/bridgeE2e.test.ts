@@ -101,10 +101,48 @@ describe('bridge end to end (bcoin regtest + devnet + 3 validators)', { timeout:
     assert.ok(tx.ins.some((i) => i.witness.length > 0), 'a P2WSH input carries its witness');
   });
 
+  it('alliance RPC down or answering garbage: nothing is lost, the deposit is voted once the node is back', async () => {
+    const d = await bridge.deposit('p2sh', 10_000_000);
+    await bridge.bcoin.mine(1);
+    await bridge.waitForTip(await bridge.bcoin.height());
+    await rpc(bridge.devnet.url, 'devnet_fault', [{ mode: 'garbage', count: 12 }]);
+    await bridge.relayDeposit(d);
+    const states = await waitFor('votes confirmed after the faults', async () => {
+      const s = await bridge.depositStates(d.txid);
+      return s.every((r) => r?.state === 'voteConfirmed') ? s : undefined;
+    }, 60_000);
+    assert.equal(states.length, 3);
+    assert.equal(bridge.devnetState().fault.remaining, 0, 'the faults were hit');
+    const counters = await bridge.validators[0]!.client.allianceCounters();
+    assert.equal(counters.votesConfirmed, 3);
+    assert.equal(bridge.devnetState().deposits.find((x) => x.txid === d.txid)?.voteCount, 3);
+  });
+
+  it('a validator restarted between "vote sent" and "vote confirmed" does not vote twice', async () => {
+    const d = await bridge.deposit('p2wsh', 10_000_000);
+    await bridge.bcoin.mine(1);
+    await bridge.waitForTip(await bridge.bcoin.height());
+    // v2 sends its vote, then is stopped before it can see it executed.
+    await bridge.relayDeposit(d);
+    const sent = await waitFor('v2 vote sent', async () => {
+      const r = await bridge.validators[2]!.client.deposit(d.txid);
+      return r !== null && r.vote !== null && r.vote.sentAt !== null ? r : undefined;
+    });
+    await bridge.restart(2);
+    const after = await waitFor('v2 vote confirmed after restart', async () => {
+      const r = await bridge.validators[2]!.client.deposit(d.txid);
+      return r?.state === 'voteConfirmed' ? r : undefined;
+    }, 60_000);
+    assert.equal(after.vote?.txHash, sent.vote?.txHash, 'the same vote transaction, never a new one');
+    const dev = bridge.devnetState();
+    assert.equal(dev.deposits.find((x) => x.txid === d.txid)?.votes[bridge.validators[2]!.polyAddress], true);
+    assert.equal(dev.rejected.byReason['DUPLICATE_VOTE'] ?? 0, 0, 'no second vote reached the chain');
+  });
+
   it('REST: verifyproof, deposits and withdrawals', async () => {
     const v0 = bridge.validators[0]!.client;
     const deposits = await v0.deposits(100);
-    assert.equal(deposits.length, 2);
+    assert.equal(deposits.length, 4);
     const d = deposits[0]!;
     const ok = await (await fetch(`${bridge.restUrl!}/api/v1/verifyproof`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tx: d.txHex, proof: d.proofHex }) })).json() as { error: number; result: { valid: boolean; txid: string; confirmations: number } };
     assert.equal(ok.error, 0);
@@ -115,7 +153,7 @@ describe('bridge end to end (bcoin regtest + devnet + 3 validators)', { timeout:
     assert.equal(bad.result.valid, false);
     assert.match(bad.result.code, /^MERKLE_/);
     const list = await (await fetch(`${bridge.restUrl!}/api/v1/deposits`)).json() as { result: { txid: string; state: string }[] };
-    assert.deepEqual(list.result.map((r) => r.state), ['voteConfirmed', 'voteConfirmed']);
+    assert.deepEqual(list.result.map((r) => r.state), ['voteConfirmed', 'voteConfirmed', 'voteConfirmed', 'voteConfirmed']);
     const one = await fetch(`${bridge.restUrl!}/api/v1/deposits/${'0'.repeat(64)}`);
     assert.equal(one.status, 404);
     const ws = await (await fetch(`${bridge.restUrl!}/api/v1/withdrawals`)).json() as { result: { id: string }[] };
