@@ -3,10 +3,9 @@
  * Scripts are built here rather than with bitcoinjs `payments`/`address.toOutputScript`, which need an ECC library for
  * taproot outputs: base58check (P2PKH / P2SH, BIP13) and segwit (BIP173 bech32 v0, BIP350 bech32m v1+).
  */
-import { ripemd160 } from '@noble/hashes/legacy';
-import { sha256 } from '@noble/hashes/sha2';
-import { address as bjsAddress, networks } from 'bitcoinjs-lib';
-import type { Network } from 'bitcoinjs-lib';
+import { address as bjsAddress } from 'bitcoinjs-lib';
+import { bitcoinjsNetwork } from '../../src/alliance/signer/bitcoinjsNetwork.js';
+import { hash160 } from '../../src/chain/hash.js';
 import type { NetworkName } from '../../src/chain/params.js';
 import { concatBytes } from '../../src/util/bytes.js';
 
@@ -18,22 +17,9 @@ const OP_EQUAL = 0x87;
 const OP_EQUALVERIFY = 0x88;
 const OP_CHECKSIG = 0xac;
 
-/** bitcoinjs network constants (address versions, bech32 HRP) for a spvclient network name. */
-export function bitcoinjsNetwork(name: NetworkName): Network {
-  switch (name) {
-    case 'mainnet':
-      return networks.bitcoin;
-    case 'regtest':
-      return networks.regtest;
-    default:
-      // testnet3, testnet4 and signet share testnet's versions and the "tb" HRP (Core: chainparams.cpp).
-      return networks.testnet;
-  }
-}
-
-export function hash160(data: Uint8Array): Uint8Array {
-  return ripemd160(sha256(data));
-}
+// Address parameters and HASH160 are plain facts, shared with src; the devnet stays independent of the signer's
+// policy and signing code, which it judges.
+export { bitcoinjsNetwork, hash160 };
 
 /** Compressed-key P2PKH address (how the era-A contract names a MultiSign signer). */
 export function p2pkhAddress(publicKey: Uint8Array, network: NetworkName): string {

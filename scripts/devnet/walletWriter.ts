@@ -6,10 +6,10 @@
  * aes-256-gcm: dk = scrypt(password, salt16, N, r, p, 64); nonce = dk[0:12]; key = dk[32:64]; AAD = the account's
  * address text; `key` = base64(ciphertext ‖ 16-byte tag); plaintext = minimal big-endian d (`D.Bytes()`).
  */
-import { createCipheriv, randomBytes, scrypt as scryptCb } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { base64 } from '@scure/base';
-import { polyBase58FromPublicKey, polyPublicKey } from '../../src/alliance/poly/index.js';
+import { polyBase58FromPublicKey, polyPublicKey, walletScrypt } from '../../src/alliance/poly/index.js';
 import type { PolyCurve, WalletScrypt } from '../../src/alliance/poly/index.js';
 import { SpvError } from '../../src/errors/spvError.js';
 import { toHex } from '../../src/util/bytes.js';
@@ -38,16 +38,6 @@ export interface WrittenWallet {
   readonly json: string;
 }
 
-function scryptAsync(password: string, salt: Uint8Array, s: WalletScrypt): Promise<Uint8Array> {
-  const maxmem = 128 * s.n * s.r * 2 + 128 * s.r * s.p + (1 << 20);
-  return new Promise((resolve, reject) => {
-    scryptCb(Buffer.from(password, 'utf8'), salt, s.dkLen, { N: s.n, r: s.r, p: s.p, maxmem }, (err, dk) => {
-      if (err) reject(new SpvError('WALLET_UNSUPPORTED', 'scrypt failed', {}, { cause: err }));
-      else resolve(new Uint8Array(dk));
-    });
-  });
-}
-
 /** Big-endian d without leading zero bytes, as Go's big.Int Bytes(). */
 function minimalBigEndian(d: Uint8Array): Uint8Array {
   let i = 0;
@@ -63,7 +53,7 @@ export async function buildWalletJson(opts: WalletWriteOptions): Promise<Written
   const address = polyBase58FromPublicKey(publicKey);
   const salt = opts.salt ?? new Uint8Array(randomBytes(16));
   if (salt.length !== 16) throw new SpvError('WALLET_MALFORMED', 'salt must be 16 bytes', { length: salt.length });
-  const dk = await scryptAsync(opts.password, salt, s);
+  const dk = await walletScrypt(opts.password, salt, s);
   const cipher = createCipheriv('aes-256-gcm', dk.subarray(32, 64), dk.subarray(0, 12));
   cipher.setAAD(new TextEncoder().encode(address));
   const ct = Buffer.concat([cipher.update(minimalBigEndian(opts.privateKey)), cipher.final(), cipher.getAuthTag()]);

@@ -51,6 +51,17 @@ interface Running {
 }
 
 const MAX_LIST = 10_000;
+const PAGE = 1000;
+
+/** Every record of a paged listing (`list(after)` returns at most PAGE records after the key `after`). */
+async function eachPage<T>(list: (after?: string) => Promise<T[]>, keyOf: (r: T) => string, visit: (r: T) => unknown): Promise<void> {
+  for (let after: string | undefined; ; ) {
+    const page = await list(after);
+    page.forEach(visit);
+    if (page.length < PAGE) return;
+    after = keyOf(page[page.length - 1]!);
+  }
+}
 
 export class AllianceService implements AllianceApi {
   private readonly stats = new Counters();
@@ -155,18 +166,8 @@ export class AllianceService implements AllianceApi {
         this.opts.emit,
       );
       // Open items since the last run: everything not in a final state.
-      for (let after: string | undefined; ; ) {
-        const page = await store.deposits(1000, after);
-        for (const d of page) if (voter.isOpen(d)) this.openDeposits.add(d.txid);
-        if (page.length < 1000) break;
-        after = page[page.length - 1]!.txid;
-      }
-      for (let after: string | undefined; ; ) {
-        const page = await store.withdrawals(1000, after);
-        for (const w of page) if (withdrawals.isOpen(w)) this.openWithdrawals.add(w.id);
-        if (page.length < 1000) break;
-        after = page[page.length - 1]!.id;
-      }
+      await eachPage((after) => store.deposits(PAGE, after), (d) => d.txid, (d) => voter.isOpen(d) && this.openDeposits.add(d.txid));
+      await eachPage((after) => store.withdrawals(PAGE, after), (w) => w.id, (w) => withdrawals.isOpen(w) && this.openWithdrawals.add(w.id));
       log.info(
         { polyAddress: keys.poly.polyAddress, btcAddress: keys.btcAddress, nextHeight: observer.next, openDeposits: this.openDeposits.size, openWithdrawals: this.openWithdrawals.size },
         'alliance worker ready',

@@ -102,10 +102,7 @@ export class DepositVoter {
       return this.transition(rec, 'waiting', { reason, confirmations: check.confirmations });
     }
     const d = check.deposit;
-    const vote: PreparedPolyTx = rec.vote ?? (() => {
-      const built = buildVoteTx(this.opts.tx, rec.txid);
-      return { txHash: built.txHash, rawHex: rawHex(built), sentAt: null };
-    })();
+    const vote: PreparedPolyTx = rec.vote ?? this.prepareVote(rec.txid);
     const extra: StoreOp[] = [];
     if ((await this.store.utxo(d.txid, 0)) === null) {
       // Output 0 of a deposit we verified is a coin of the multisig: withdrawals may spend it (signer policy).
@@ -132,6 +129,11 @@ export class DepositVoter {
       extra,
     );
     return this.applyOutcome(voting, await advanceSubmission(this.rpc, vote, this.now(), this.opts.resendAfterMs));
+  }
+
+  private prepareVote(txid: string): PreparedPolyTx {
+    const built = buildVoteTx(this.opts.tx, txid);
+    return { txHash: built.txHash, rawHex: rawHex(built), sentAt: null };
   }
 
   private async followVote(rec: DepositRecord): Promise<DepositRecord> {

@@ -7,11 +7,11 @@
 import { Transaction } from 'bitcoinjs-lib';
 import { isSpvError } from '../errors/spvError.js';
 import type { Logger } from '../log/logger.js';
-import type { DepositRecord, UtxoRecord, WithdrawalRecord } from '../protocol/allianceRecords.js';
+import type { DepositRecord, WithdrawalRecord } from '../protocol/allianceRecords.js';
 import { sha256d } from '../chain/hash.js';
-import { fromHex, hashToHex, toHex } from '../util/bytes.js';
+import { hashToHex, toHex } from '../util/bytes.js';
 import type { Counters } from './counters.js';
-import { classifyDepositOutput } from './deposit/index.js';
+import { changeUtxoOps } from './changeCoins.js';
 import { decodeBlockEvents } from './rpc/index.js';
 import type { BtcDepositEvent, BtcRelayEvent, BtcWithdrawalEvent, DecodeBlockEventsOptions, PolyRpcClient } from './rpc/index.js';
 import { AllianceStore } from './store/allianceStore.js';
@@ -41,19 +41,6 @@ export function unsignedTxid(tx: Transaction): string {
     input.witness = [];
   }
   return bare.getId();
-}
-
-/** The change outputs (paying the multisig) of a relayed withdrawal, as coins of the multisig. */
-export function changeUtxoOps(outputs: readonly { readonly scriptHex: string; readonly value: string; readonly change: boolean }[], finalTxid: string, redeem: Uint8Array): StoreOp[] {
-  const ops: StoreOp[] = [];
-  outputs.forEach((o, vout) => {
-    if (!o.change) return;
-    const kind = classifyDepositOutput(fromHex(o.scriptHex), redeem);
-    if (kind === null) return;
-    const utxo: UtxoRecord = { txid: finalTxid, vout, value: o.value, kind, source: 'change', committedTo: null };
-    ops.push(AllianceStore.putUtxo(utxo));
-  });
-  return ops;
 }
 
 export class Observer {

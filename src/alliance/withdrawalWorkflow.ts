@@ -16,7 +16,7 @@ import { buildMultiSignTx, rawHex } from './polyTxBuilder.js';
 import type { PolyTxContext } from './polyTxBuilder.js';
 import { checkWithdrawal, signWithdrawal } from './signer/index.js';
 import type { BtcKey, KnownUtxo, SignerPolicy, UtxoLookup, WithdrawalPlan } from './signer/index.js';
-import { changeUtxoOps } from './observer.js';
+import { changeUtxoOps } from './changeCoins.js';
 import { AllianceStore } from './store/allianceStore.js';
 import type { StoreOp } from './store/allianceStore.js';
 
@@ -28,12 +28,29 @@ export interface WithdrawalOptions {
   readonly redeemScript: Uint8Array;
 }
 
-function lookupOf(utxos: readonly UtxoRecord[]): UtxoLookup {
-  const map = new Map<string, KnownUtxo>();
-  for (const u of utxos) {
-    map.set(`${u.txid}:${u.vout}`, { txid: u.txid, vout: u.vout, value: BigInt(u.value), kind: u.kind, committedTo: u.committedTo });
-  }
-  return { get: (txid, vout) => map.get(`${txid}:${vout}`) ?? null };
+/** The multisig's known coins, as the policy's lookup and as the stored records to commit. */
+function coinSet(utxos: readonly UtxoRecord[]): { lookup: UtxoLookup; commitOps: (plan: WithdrawalPlan, id: string) => StoreOp[] } {
+  const records = new Map<string, UtxoRecord>();
+  for (const u of utxos) records.set(`${u.txid}:${u.vout}`, u);
+  const lookup: UtxoLookup = {
+    get: (txid, vout): KnownUtxo | null => {
+      const u = records.get(`${txid}:${vout}`);
+      return u === undefined ? null : { txid: u.txid, vout: u.vout, value: BigInt(u.value), kind: u.kind, committedTo: u.committedTo };
+    },
+  };
+  // checkWithdrawal found every planned input in `lookup`, so each has its record.
+  const commitOps = (plan: WithdrawalPlan, id: string): StoreOp[] =>
+    plan.inputs.map((u) => AllianceStore.putUtxo({ ...records.get(`${u.txid}:${u.vout}`)!, committedTo: id }));
+  return { lookup, commitOps };
+}
+
+/** The plan as the record stores it (amounts as decimal strings). */
+function planFields(plan: WithdrawalPlan): Pick<WithdrawalRecord, 'inputs' | 'outputs' | 'fee'> {
+  return {
+    inputs: plan.inputs.map((u) => ({ txid: u.txid, vout: u.vout, value: u.value.toString(), kind: u.kind })),
+    outputs: plan.outputs.map((o) => ({ scriptHex: o.scriptHex, value: o.value.toString(), change: o.change })),
+    fee: plan.fee.toString(),
+  };
 }
 
 export class WithdrawalWorkflow {
@@ -87,11 +104,14 @@ export class WithdrawalWorkflow {
     const signer = this.opts.signer;
     if (signer === null) return rec;
     const unsigned = fromHex(rec.unsignedTxHex);
-    const check = checkWithdrawal(unsigned, fromHex(rec.redeemHex), lookupOf(await this.store.utxos()), signer.policy);
+    const coins = coinSet(await this.store.utxos());
+    const check = checkWithdrawal(unsigned, fromHex(rec.redeemHex), coins.lookup, signer.policy);
     if (check.kind === 'reject') return this.refuse(rec, check.code, check.message, check.details);
     const plan = check.plan;
     if (plan.id !== rec.id) return this.refuse(rec, 'SIGNER_TX_MALFORMED', 'the policy computed another id for this tx', { planId: plan.id });
-    if (rec.finalTxid !== null) return this.learnRelayed(rec, plan);
+    // The inputs are ours to spend only once: commit them in the same batch as the signed MultiSign.
+    const commits = coins.commitOps(plan, rec.id);
+    if (rec.finalTxid !== null) return this.learnRelayed(rec, plan, commits);
     let sigs: Uint8Array[];
     try {
       sigs = signWithdrawal(unsigned, plan, signer.policy.redeemScript, signer.key);
@@ -101,24 +121,11 @@ export class WithdrawalWorkflow {
     }
     const built = buildMultiSignTx(this.opts.tx, rec.id, signer.btcAddress, sigs);
     const multiSign: PreparedPolyTx = { txHash: built.txHash, rawHex: rawHex(built), sentAt: null };
-    // The inputs are ours to spend only once: commit them in the same batch as the signed MultiSign.
-    const commits: StoreOp[] = [];
-    for (const u of plan.inputs) {
-      const stored = await this.store.utxo(u.txid, u.vout);
-      if (stored === null) return this.refuse(rec, 'SIGNER_UNKNOWN_INPUT', 'an input vanished from the coin set', { txid: u.txid, vout: u.vout });
-      commits.push(AllianceStore.putUtxo({ ...stored, committedTo: rec.id }));
-    }
     this.counters.c.withdrawalsSigned++;
     const signing = await this.transition(
       rec,
       'signing',
-      {
-        reason: null,
-        inputs: plan.inputs.map((u) => ({ txid: u.txid, vout: u.vout, value: u.value.toString(), kind: u.kind })),
-        outputs: plan.outputs.map((o) => ({ scriptHex: o.scriptHex, value: o.value.toString(), change: o.change })),
-        fee: plan.fee.toString(),
-        multiSign,
-      },
+      { reason: null, ...planFields(plan), multiSign },
       commits,
     );
     this.log.info({ id: rec.id, inputs: plan.inputs.length, outputs: plan.outputs.length, fee: plan.fee.toString(), feeRate: plan.feeRate }, 'withdrawal signed');
@@ -126,16 +133,10 @@ export class WithdrawalWorkflow {
   }
 
   /** Completed by the others before we signed: no signature, but commit its inputs and learn its change. */
-  private async learnRelayed(rec: WithdrawalRecord, plan: WithdrawalPlan): Promise<WithdrawalRecord> {
-    const finalTxid = rec.finalTxid!;
-    const ops: StoreOp[] = [];
-    for (const u of plan.inputs) {
-      const stored = await this.store.utxo(u.txid, u.vout);
-      if (stored !== null) ops.push(AllianceStore.putUtxo({ ...stored, committedTo: rec.id }));
-    }
-    const outputs = plan.outputs.map((o) => ({ scriptHex: o.scriptHex, value: o.value.toString(), change: o.change }));
-    ops.push(...changeUtxoOps(outputs, finalTxid, this.opts.redeemScript));
-    return this.transition(rec, 'relayed', { reason: null, outputs, inputs: plan.inputs.map((u) => ({ txid: u.txid, vout: u.vout, value: u.value.toString(), kind: u.kind })), fee: plan.fee.toString() }, ops);
+  private learnRelayed(rec: WithdrawalRecord, plan: WithdrawalPlan, commits: StoreOp[]): Promise<WithdrawalRecord> {
+    const fields = planFields(plan);
+    const change = changeUtxoOps(fields.outputs, rec.finalTxid!, this.opts.redeemScript);
+    return this.transition(rec, 'relayed', { reason: null, ...fields }, [...commits, ...change]);
   }
 
   private applyOutcome(rec: WithdrawalRecord, out: SubmitOutcome): Promise<WithdrawalRecord> | WithdrawalRecord {

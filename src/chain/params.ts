@@ -6,6 +6,9 @@ import { MAINNET_ELECTRUM_CHECKPOINTS } from './checkpoints.js';
 export const NETWORK_NAMES = ['mainnet', 'testnet3', 'testnet4', 'signet', 'regtest'] as const;
 export type NetworkName = (typeof NETWORK_NAMES)[number];
 
+/** Core consensus MAX_MONEY (src/consensus/amount.h): 21,000,000 BTC in satoshis; no amount can be larger. */
+export const MAX_MONEY = 21_000_000n * 100_000_000n;
+
 /** Retarget interval and spacing (Core: consensus/params.h, DifficultyAdjustmentInterval). */
 export const RETARGET_INTERVAL = 2016;
 export const TARGET_TIMESPAN = 14 * 24 * 60 * 60; // 1,209,600 s

@@ -11,11 +11,11 @@ import { parseOpReturnArgs } from '../poly/opReturnArgs.js';
 import type { OpReturnArgs } from '../poly/opReturnArgs.js';
 import type { DepositPolicy } from './depositPolicy.js';
 import { validateDepositPolicy } from './depositPolicy.js';
+import { MAX_MONEY } from '../../chain/params.js';
 import { matchDepositScript } from './depositScripts.js';
 import type { DepositScriptKind } from './depositScripts.js';
 
-/** Core consensus MAX_MONEY (src/consensus/amount.h): 21,000,000 BTC in satoshis. */
-export const MAX_MONEY = 2_100_000_000_000_000n;
+export { MAX_MONEY };
 
 export interface DepositTxOk {
   readonly ok: true;

@@ -12,19 +12,17 @@
  * (The witness-script limits, 10,000 bytes consensus and 3,600 bytes policy, cannot be reached by a ≤ 16-key
  * multisig, which parseMultisigRedeem enforces.)
  */
-import { ripemd160 } from '@noble/hashes/legacy';
-import { sha256 } from '../../chain/hash.js';
-import { bytesEqual, concatBytes } from '../../util/bytes.js';
+import { hash160 } from '../../chain/hash.js';
+import { bytesEqual } from '../../util/bytes.js';
+import { p2shScript, p2wshScript } from '../multisigScript.js';
 import { parseMultisigRedeem } from './multisigRedeem.js';
+
+export { hash160 };
 
 export type DepositScriptKind = 'bare' | 'p2sh' | 'p2wsh';
 
 /** Core consensus MAX_SCRIPT_ELEMENT_SIZE: the largest push, hence the largest P2SH redeem script. */
 export const MAX_P2SH_REDEEM_SIZE = 520;
-
-const OP_0 = 0x00;
-const OP_HASH160 = 0xa9;
-const OP_EQUAL = 0x87;
 
 export interface DepositScripts {
   /** The redeem script itself as the output script. */
@@ -35,11 +33,6 @@ export interface DepositScripts {
   readonly p2wsh: Uint8Array | null;
 }
 
-/** HASH160 = RIPEMD160(SHA256(x)) (Core: CHash160). */
-export function hash160(data: Uint8Array): Uint8Array {
-  return ripemd160(sha256(data));
-}
-
 /**
  * The output scripts that pay `redeem`. Throws CONFIG_INVALID unless `redeem` is a standard multisig script
  * (parseMultisigRedeem): in particular an empty redeem would make the "bare" script empty, and an empty output
@@ -47,11 +40,8 @@ export function hash160(data: Uint8Array): Uint8Array {
  */
 export function depositScriptsFor(redeem: Uint8Array): DepositScripts {
   const parsed = parseMultisigRedeem(redeem);
-  const p2sh =
-    redeem.length <= MAX_P2SH_REDEEM_SIZE
-      ? concatBytes(Uint8Array.of(OP_HASH160, 20), hash160(redeem), Uint8Array.of(OP_EQUAL))
-      : null;
-  const p2wsh = parsed.allCompressed ? concatBytes(Uint8Array.of(OP_0, 32), sha256(redeem)) : null;
+  const p2sh = redeem.length <= MAX_P2SH_REDEEM_SIZE ? p2shScript(redeem) : null;
+  const p2wsh = parsed.allCompressed ? p2wshScript(redeem) : null;
   return { bare: new Uint8Array(redeem), p2sh, p2wsh };
 }
 

@@ -47,7 +47,7 @@ export {
   encodeVoteParam,
 } from './voteParams.js';
 export type { PolySigner, WalletAccount, WalletEncAlg, WalletFile, WalletScrypt } from './wallet.js';
-export { decryptAccount, openWallet, parseWalletFile, selectDefaultAccount } from './wallet.js';
+export { decryptAccount, openWallet, parseWalletFile, selectDefaultAccount, walletScrypt } from './wallet.js';
 export type { BtcProof, BtcProofEncoding } from './btcProof.js';
 export { decodeBtcProof, decodeNeoBigInt, encodeBtcProof, encodeNeoBigInt } from './btcProof.js';
 export type { OpReturnArgs, OpReturnLayout, OpReturnOptions, OpReturnPush } from './opReturnArgs.js';

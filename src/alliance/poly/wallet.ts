@@ -162,7 +162,8 @@ export function selectDefaultAccount(wallet: WalletFile): WalletAccount {
   return acct;
 }
 
-function scryptAsync(password: string, salt: Uint8Array, s: WalletScrypt): Promise<Uint8Array> {
+/** The wallet key derivation (async: 16 MiB at the default parameters). Also used by the devnet's wallet writer. */
+export function walletScrypt(password: string, salt: Uint8Array, s: WalletScrypt): Promise<Uint8Array> {
   const maxmem = 128 * s.n * s.r * 2 + 128 * s.r * s.p + (1 << 20);
   return new Promise((resolve, reject) => {
     scryptCb(Buffer.from(password, 'utf8'), salt, s.dkLen, { N: s.n, r: s.r, p: s.p, maxmem }, (err, dk) => {
@@ -182,7 +183,7 @@ function leftPad32(d: Uint8Array): Uint8Array {
 export async function decryptAccount(account: WalletAccount, scrypt: WalletScrypt, password: string): Promise<PolySigner> {
   const gcm = account.encAlg === 'aes-256-gcm';
   const salt = gcm ? account.salt : sha256(sha256(new TextEncoder().encode(account.address))).subarray(0, 4);
-  const dk = await scryptAsync(password, salt, scrypt);
+  const dk = await walletScrypt(password, salt, scrypt);
   const aesKey = dk.subarray(32, 64);
   let plain: Uint8Array;
   if (gcm) {

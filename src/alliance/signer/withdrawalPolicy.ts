@@ -8,6 +8,7 @@ import type { ErrorCode } from '../../errors/codes.js';
 import { SpvError, invariant, isSpvError } from '../../errors/spvError.js';
 import { bytesEqual, hashToHex, toHex } from '../../util/bytes.js';
 import { decodeUnsignedTx } from './decodeUnsignedTx.js';
+import { MAX_MONEY } from '../../chain/params.js';
 import { multisigOutputScripts, parseMultisigRedeem } from './multisigRedeem.js';
 import type { MultisigRedeem } from './multisigRedeem.js';
 import { estimateMultisigVsize } from './multisigVsize.js';
@@ -66,8 +67,7 @@ export type WithdrawalCheck =
   | { readonly kind: 'ok'; readonly plan: WithdrawalPlan }
   | { readonly kind: 'reject'; readonly code: ErrorCode; readonly message: string; readonly details: Record<string, unknown> };
 
-/** Core: MAX_MONEY (amount.h) — no output can be worth more. */
-export const MAX_MONEY = 21_000_000n * 100_000_000n;
+export { MAX_MONEY };
 
 /**
  * Throws CONFIG_INVALID when the policy itself is unusable (a configuration fault, never the event's): the redeem
