@@ -8,7 +8,7 @@
  * [contract, key], getblockheightbytxhash [txhash]. Devnet methods (never faulted): devnet_submitDeposit [txHex,
  * merkleblockHex, height] → {txid, polyTxHash, height}; devnet_requestWithdrawal [[{address, value}…]] → {id, txHex,
  * height}; devnet_injectNotify [{contractAddress, states, state}] → {polyTxHash, height}; devnet_fault [{mode, count,
- * delayMs}]; devnet_state [] → DevnetState. Refusals of devnet methods are error 47001 (42002 for bad params) with
+ * delayMs, methods?}]; devnet_state [] → DevnetState. Refusals of devnet methods are error 47001 (42002 for bad params) with
  * `{reason, message}` in `result`.
  */
 import { polyAddressFromBase58 } from '../../src/alliance/poly/index.js';
@@ -25,6 +25,7 @@ import { PolyChain } from './polyChain.js';
 import type { RpcOutcome } from './rpcOutcome.js';
 import { RPC_CODES, badParams, rpcFail, rpcOk, toJsonValue } from './rpcOutcome.js';
 import { DEFAULT_SLOW_MS, FAULT_MODES, FaultPlan, startRpcServer } from './rpcServer.js';
+import type { RpcServer } from './rpcServer.js';
 
 export type { DevnetState } from './devnetState.js';
 
@@ -163,7 +164,11 @@ function setFault(faults: FaultPlan, params: readonly unknown[]): RpcOutcome {
   if (typeof delayMs !== 'number' || !Number.isSafeInteger(delayMs) || delayMs < 0 || delayMs > 600_000) {
     return badParams('delayMs must be 0..600000');
   }
-  faults.set(mode as FaultMode, count, delayMs);
+  const methods = p['methods'] ?? null;
+  if (methods !== null && (!Array.isArray(methods) || methods.length === 0 || !methods.every((m) => typeof m === 'string'))) {
+    return badParams('methods must be a non-empty array of method names');
+  }
+  faults.set(mode as FaultMode, count, delayMs, methods as string[] | null);
   return rpcOk(toJsonValue(faults.snapshot()));
 }
 
@@ -196,15 +201,25 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
     devnet_submitDeposit: (p) => contract.submitDeposit(p),
     devnet_requestWithdrawal: (p) => contract.requestWithdrawal(p),
     devnet_injectNotify: (p) => contract.injectNotify(p),
-    devnet_fault: (p) => setFault(faults, p),
+    devnet_fault: (p) => {
+      const outcome = setFault(faults, p);
+      // 'refuse' is not a per-request fault: the listener goes away for delayMs.
+      if (outcome.ok && faults.snapshot().mode === 'refuse') {
+        server?.suspend(faults.snapshot().delayMs);
+        faults.set('none', 0);
+      }
+      return outcome;
+    },
     devnet_state: () => rpcOk(toJsonValue(state())),
   };
 
-  const server = await startRpcServer({
+  let server: RpcServer | null = null;
+  server = await startRpcServer({
     host: cfg.host,
     port: cfg.port,
     faults,
     dispatch: (method, params) => (Object.hasOwn(methods, method) ? methods[method]!(params) : null),
   });
-  return { url: server.url, port: server.port, close: () => server.close(), state };
+  const started = server;
+  return { url: started.url, port: started.port, close: () => started.close(), state };
 }

@@ -105,7 +105,7 @@ export interface DevnetRelayedTx {
   readonly height: number;
 }
 
-export type FaultMode = 'none' | 'down' | 'garbage' | 'http500' | 'slow';
+export type FaultMode = 'none' | 'down' | 'garbage' | 'http500' | 'slow' | 'wrongId' | 'nullResult' | 'refuse';
 
 export interface DevnetFault {
   readonly mode: FaultMode;
@@ -113,6 +113,8 @@ export interface DevnetFault {
   readonly remaining: number;
   /** Reply delay of 'slow'. */
   readonly delayMs: number;
+  /** Only requests for these methods are faulted (null: every non-devnet request). */
+  readonly methods: readonly string[] | null;
 }
 
 export interface DevnetState {

@@ -8,7 +8,9 @@
  * Faults (devnet_fault) apply to the next n requests that are not devnet_* methods, so tests can always inspect and
  * steer the devnet: 'down' destroys the socket, 'garbage' answers 200 with a non-JSON body, 'http500' answers 500,
  * 'slow' executes the request at once and sends its reply after the delay (the ambiguous "sent but no answer yet"
- * case a client's retry must survive).
+ * case a client's retry must survive), 'wrongId' answers a well-formed reply with another request's id and
+ * 'nullResult' answers `{error: 0, result: null}` (both without executing). 'refuse' is not per request: the
+ * server stops listening for `delayMs` (connection refused), then listens on the same port again.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -20,23 +22,26 @@ import { RPC_CODES, rpcDesc } from './rpcOutcome.js';
 /** http.MaxBytesReader(w, r.Body, 1*1024*1024). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_SLOW_MS = 3000;
-export const FAULT_MODES: readonly FaultMode[] = ['none', 'down', 'garbage', 'http500', 'slow'];
+export const FAULT_MODES: readonly FaultMode[] = ['none', 'down', 'garbage', 'http500', 'slow', 'wrongId', 'nullResult', 'refuse'];
 
 /** Which bad answers are still owed. */
 export class FaultPlan {
   private mode: FaultMode = 'none';
   private remaining = 0;
   private delayMs = DEFAULT_SLOW_MS;
+  private methods: readonly string[] | null = null;
 
-  set(mode: FaultMode, count: number, delayMs = DEFAULT_SLOW_MS): void {
+  set(mode: FaultMode, count: number, delayMs = DEFAULT_SLOW_MS, methods: readonly string[] | null = null): void {
     this.mode = mode;
     this.remaining = mode === 'none' ? 0 : count;
     this.delayMs = delayMs;
+    this.methods = mode === 'none' ? null : methods;
   }
 
-  /** The fault for the next non-devnet request, or null; consumes one. */
-  take(): { mode: Exclude<FaultMode, 'none'>; delayMs: number } | null {
-    if (this.mode === 'none' || this.remaining <= 0) return null;
+  /** The fault for the next non-devnet request (of the faulted methods, when limited), or null; consumes one. */
+  take(method: string | null): { mode: Exclude<FaultMode, 'none' | 'refuse'>; delayMs: number } | null {
+    if (this.mode === 'none' || this.mode === 'refuse' || this.remaining <= 0) return null;
+    if (this.methods !== null && (method === null || !this.methods.includes(method))) return null;
     this.remaining--;
     const taken = { mode: this.mode, delayMs: this.delayMs };
     if (this.remaining === 0) this.mode = 'none';
@@ -44,7 +49,7 @@ export class FaultPlan {
   }
 
   snapshot(): DevnetFault {
-    return { mode: this.mode, remaining: this.remaining, delayMs: this.delayMs };
+    return { mode: this.mode, remaining: this.remaining, delayMs: this.delayMs, methods: this.methods };
   }
 }
 
@@ -61,6 +66,8 @@ export interface RpcServerOptions {
 export interface RpcServer {
   readonly url: string;
   readonly port: number;
+  /** Stops listening (clients get connection refused) for `ms`, then listens on the same port again. */
+  suspend(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -105,7 +112,7 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
     const method = isRecord(body) && typeof body['method'] === 'string' ? body['method'] : null;
     let delayMs = 0;
     if (method === null || !method.startsWith('devnet_')) {
-      const fault = opts.faults.take();
+      const fault = opts.faults.take(method);
       if (fault !== null) {
         if (fault.mode === 'down') {
           req.socket.destroy();
@@ -119,7 +126,13 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
           send(res, 500, 'Internal Server Error', { 'content-type': 'text/plain' });
           return;
         }
-        delayMs = fault.delayMs; // slow
+        if (fault.mode === 'slow') delayMs = fault.delayMs;
+        else if (isRecord(body)) {
+          const id = (body['id'] ?? null) as JsonValue;
+          const reply = fault.mode === 'wrongId' ? { jsonrpc: '2.0', error: 0, desc: 'SUCCESS', result: 1, id: `not-${JSON.stringify(id)}` } : { jsonrpc: '2.0', error: 0, desc: 'SUCCESS', result: null, id };
+          send(res, 200, JSON.stringify(reply));
+          return;
+        }
       }
     }
     if (!isRecord(body) || method === null) {
@@ -194,10 +207,28 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
       resolve({
         url: `http://${hostPart}:${port}`,
         port,
+        suspend(ms: number): void {
+          // Let the reply of the request that asked for it go out first.
+          const begin = setTimeout(() => {
+            timers.delete(begin);
+            server.close();
+            server.closeAllConnections();
+            const resume = setTimeout(() => {
+              timers.delete(resume);
+              if (closed === null) server.listen({ host: opts.host, port });
+            }, ms);
+            timers.add(resume);
+          }, 50);
+          timers.add(begin);
+        },
         close(): Promise<void> {
           closed ??= new Promise<void>((done) => {
             for (const t of timers) clearTimeout(t);
             timers.clear();
+            if (!server.listening) {
+              done();
+              return;
+            }
             server.close(() => done());
             server.closeAllConnections();
           });

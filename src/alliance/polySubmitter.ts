@@ -33,7 +33,8 @@ export async function advanceSubmission(rpc: SubmitRpc, prepared: PreparedPolyTx
   try {
     const hash = await rpc.sendRawTransaction(prepared.rawHex);
     if (hash !== prepared.txHash) {
-      throw new SpvError('INVARIANT', 'the node reports another hash for our transaction', { ours: prepared.txHash, node: hash });
+      // The node's answer, not our state, is wrong: a bad reply (retried like any other), never a crash.
+      throw new SpvError('POLY_RPC_BAD_RESULT', 'the node reports another hash for our transaction', { ours: prepared.txHash, node: hash });
     }
   } catch (err) {
     if (isSpvError(err) && err.code === 'POLY_RPC_ERROR') {

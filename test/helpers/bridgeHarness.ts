@@ -17,7 +17,8 @@ import type { DepositRecord, WithdrawalRecord } from '../../src/protocol/allianc
 import { toHex } from '../../src/util/bytes.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { LogLevelName } from '../../src/log/logger.js';
-import { startDevnet } from '../../scripts/devnet/devnet.js';
+import { encodeBtcProof } from '../../src/alliance/poly/index.js';
+import { CCM_ADDRESS_ERA_A_HEX, startDevnet } from '../../scripts/devnet/devnet.js';
 import type { Devnet, DevnetState } from '../../scripts/devnet/devnet.js';
 import { writeWalletFile } from '../../scripts/devnet/walletWriter.js';
 import { BcoinNode } from './bcoinNode.js';
@@ -232,6 +233,42 @@ export class Bridge {
     await this.bcoin.sendRawTransaction(spend.raw);
     const [blockHash] = await this.bcoin.mine(1);
     return { txid: spend.txid, blockHash: blockHash!, txHex: spend.hex };
+  }
+
+  /** Pays `outputs` (raw scripts, in order) from a matured coinbase and broadcasts it; not mined. */
+  async pay(outputs: readonly { readonly script: Uint8Array; readonly value: number }[]): Promise<{ txid: string; txHex: string }> {
+    const spend = await this.bcoin.makeSpendTo(outputs);
+    await this.bcoin.sendRawTransaction(spend.raw);
+    return { txid: spend.txid, txHex: spend.hex };
+  }
+
+  /** An arbitrary notify in a new alliance block (default: from the CCM, in a successful tx); its height. */
+  async injectNotify(states: unknown, opts: { contract?: string; state?: 0 | 1 } = {}): Promise<number> {
+    const r = await rpc<{ height: number }>(this.devnet.url, 'devnet_injectNotify', [
+      { contractAddress: opts.contract ?? CCM_ADDRESS_ERA_A_HEX, states, state: opts.state ?? 1 },
+    ]);
+    return r.height;
+  }
+
+  /**
+   * A notifyBtcProof the devnet's own relayer checks would refuse (mutated proof, proof of another block): the
+   * BtcProof (E1) is built here and injected as an event, so only the validators judge it.
+   */
+  injectDeposit(d: { txid: string; txHex: string; proofHex: string; height: number }, opts: { contract?: string; state?: 0 | 1 } = {}): Promise<number> {
+    const proof = encodeBtcProof({ tx: Buffer.from(d.txHex, 'hex'), proof: Buffer.from(d.proofHex, 'hex'), height: d.height, blocksToWait: 1n }, 'E1');
+    return this.injectNotify(['notifyBtcProof', d.txid, toHex(proof)], opts);
+  }
+
+  /** A makeBtcTx event for an unsigned tx built by the test (default redeem: the bridge's). */
+  injectWithdrawal(unsignedTxHex: string, opts: { contract?: string; state?: 0 | 1; redeemHex?: string } = {}): Promise<number> {
+    return this.injectNotify(['makeBtcTx', unsignedTxHex, opts.redeemHex ?? toHex(this.redeem)], opts);
+  }
+
+  /** Resolves once every validator's observer has read past alliance height `height`. */
+  async observedPast(height: number, timeoutMs = 30_000): Promise<void> {
+    for (const v of this.validators) {
+      await waitFor(`${v.name} observed alliance height ${height}`, async () => ((await v.client.allianceStatus()).nextHeight > height ? true : undefined), timeoutMs);
+    }
   }
 
   /** The relayer: gettxoutproof from bcoin, submitted to the devnet (which emits notifyBtcProof). */

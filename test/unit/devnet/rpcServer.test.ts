@@ -184,11 +184,11 @@ describe('devnet faults', () => {
   it('down: the next n non-devnet requests lose their connection; devnet_* requests are never faulted', async () => {
     await call(kit.url, 'devnet_fault', [{ mode: 'down', count: 2 }]);
     assert.ok('error' in (await raw(kit.url, 'POST', body('getblockcount', []))));
-    assert.deepEqual(kit.devnet.state().fault, { mode: 'down', remaining: 1, delayMs: 3000 });
+    assert.deepEqual(kit.devnet.state().fault, { mode: 'down', remaining: 1, delayMs: 3000, methods: null });
     assert.equal((await rpc(kit.url, 'devnet_state', [])).error, 0, 'devnet_* exempt');
     assert.ok('error' in (await raw(kit.url, 'POST', body('getblockcount', []))));
     assert.equal(await call(kit.url, 'getblockcount', []), 1);
-    assert.deepEqual(kit.devnet.state().fault, { mode: 'none', remaining: 0, delayMs: 3000 });
+    assert.deepEqual(kit.devnet.state().fault, { mode: 'none', remaining: 0, delayMs: 3000, methods: null });
   });
 
   it('garbage: 200 with a non-JSON body; http500: status 500', async () => {
@@ -217,6 +217,56 @@ describe('devnet faults', () => {
     await call(kit.url, 'devnet_fault', [{ mode: 'none' }]);
     assert.equal(kit.devnet.state().fault.mode, 'none');
     assert.equal((await rpc(kit.url, 'devnet_fault', [{ mode: 'explode' }])).error, 42002);
+  });
+
+  it('wrongId: a well-formed reply with another id; nullResult: result null; neither executes', async () => {
+    await call(kit.url, 'devnet_fault', [{ mode: 'wrongId', count: 1 }]);
+    const w = await raw(kit.url, 'POST', body('getblockcount', []));
+    assert.ok('status' in w && w.status === 200);
+    const wrong = JSON.parse(w.body) as { error: number; id: unknown };
+    assert.equal(wrong.error, 0);
+    assert.notEqual(wrong.id, 1);
+    const txid = await relayDeposit(kit, 'p2sh', 5_500, 'null');
+    await call(kit.url, 'devnet_fault', [{ mode: 'nullResult', count: 1 }]);
+    const n = await rpc(kit.url, 'sendrawtransaction', [voteTxHex(kit.voters[2]!, txid)]);
+    assert.deepEqual([n.error, n.result], [0, null]);
+    assert.equal(kit.devnet.state().deposits.find((d) => d.txid === txid)!.voteCount, 0, 'not executed');
+    const client = new PolyRpcClient({ url: kit.url, retries: 0, backoffMs: 10, timeoutMs: 2000 });
+    await call(kit.url, 'devnet_fault', [{ mode: 'wrongId', count: 1 }]);
+    await assert.rejects(client.blockHeight(), { code: 'POLY_RPC_BAD_ID' });
+    await call(kit.url, 'devnet_fault', [{ mode: 'nullResult', count: 1 }]);
+    await assert.rejects(client.blockHeight(), { code: 'POLY_RPC_BAD_RESULT' });
+  });
+
+  it('methods: only the named methods are faulted', async () => {
+    await call(kit.url, 'devnet_fault', [{ mode: 'http500', count: 5, methods: ['sendrawtransaction'] }]);
+    assert.equal(await call(kit.url, 'getblockcount', []), kit.devnet.state().height + 1);
+    const e = await raw(kit.url, 'POST', body('sendrawtransaction', ['00']));
+    assert.ok('status' in e && e.status === 500);
+    assert.deepEqual(kit.devnet.state().fault, { mode: 'http500', remaining: 4, delayMs: 3000, methods: ['sendrawtransaction'] });
+    await call(kit.url, 'devnet_fault', [{ mode: 'none' }]);
+    for (const methods of [[], 'getblockcount', [1]]) {
+      assert.equal((await rpc(kit.url, 'devnet_fault', [{ mode: 'down', methods }])).error, 42002, JSON.stringify(methods));
+    }
+  });
+
+  it('refuse: the listener goes away for delayMs (connection refused), then the same port answers again', async () => {
+    const k3 = await startKit();
+    try {
+      await call(k3.url, 'devnet_fault', [{ mode: 'refuse', delayMs: 500 }]);
+      await new Promise((r) => setTimeout(r, 150));
+      const refused = await raw(k3.url, 'POST', body('getblockcount', []));
+      assert.ok('error' in refused, 'connection refused while suspended');
+      let answered = false;
+      for (let i = 0; i < 40 && !answered; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        answered = 'status' in (await raw(k3.url, 'POST', body('getblockcount', [])));
+      }
+      assert.ok(answered, 'listening again');
+      assert.equal(k3.devnet.state().fault.mode, 'none');
+    } finally {
+      await k3.devnet.close();
+    }
   });
 
   it('a retrying client gets through transport faults and nothing is lost', async () => {
