@@ -41,8 +41,19 @@ export function cryptoHeaderHasher(): HeaderHasher {
 const CHUNK = 4096;
 
 interface Sha256dExports {
-  readonly mem: WebAssembly.Memory;
+  readonly mem: { readonly buffer: ArrayBuffer };
   readonly sha256d80: (inPtr: number, outPtr: number, groups: number) => void;
+}
+
+/** The part of the WebAssembly JS API used here (the project's lib settings do not include its types). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: unknown };
+}
+
+function wasmApi(): WasmApi | null {
+  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly ?? null;
 }
 
 /**
@@ -50,9 +61,11 @@ interface Sha256dExports {
  * not validate). One instance per thread; calls are synchronous, so it is never re-entered.
  */
 export function wasmHeaderHasher(): HeaderHasher | null {
+  const wasm = wasmApi();
+  if (wasm === null) return null;
   const bytes = emitSha256dModule();
-  if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes)) return null;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  if (!wasm.validate(bytes)) return null;
+  const instance = new wasm.Instance(new wasm.Module(bytes), {});
   const ex = instance.exports as unknown as Sha256dExports;
   if (ex.mem.buffer.byteLength < INITIAL_PAGES * 65536) throw new RangeError('wasm memory is smaller than declared');
   const inPtr = 0;
