@@ -40,7 +40,8 @@ describe('wasm SIMD sha256d of 80-byte headers', () => {
   it('the emitted module validates and this Node has WebAssembly SIMD (the fast path is what runs)', () => {
     const bytes = emitSha256dModule();
     assert.equal(bytes.subarray(0, 4).toString(), [0x00, 0x61, 0x73, 0x6d].toString());
-    assert.ok(WebAssembly.validate(bytes));
+    const api = (globalThis as { WebAssembly?: { validate(b: Uint8Array): boolean } }).WebAssembly;
+    assert.ok(api !== undefined && api.validate(bytes));
     assert.ok(wasm !== null);
     assert.equal(headerHasher().kind, 'wasm-simd');
   });
