@@ -103,7 +103,6 @@ class ChainView implements AncestorView {
 }
 
 const MEDIAN_SPAN = 11;
-const MAX_DIFFICULTY = 64;
 
 /**
  * Block spacing for a retarget period, as a factor of 600 s, steering the difficulty (powLimit / target):
