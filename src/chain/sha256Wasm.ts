@@ -279,7 +279,7 @@ function storeDigests(e: Emitter): void {
   }
 }
 
-/** Pushes the sum of the terms (constants folded into one v128.const); returns false if nothing was pushed. */
+/** Pushes the sum of the locals and the constant (constants are folded at emit time into one v128.const). */
 function pushSum(e: Emitter, locals: readonly number[], constant: number): void {
   let pushed = 0;
   for (const l of locals) {
