@@ -3,7 +3,7 @@ import { decodeCompact } from './compact.js';
 import { serializeHeader } from './header.js';
 import { MAINNET_ELECTRUM_CHECKPOINTS } from './checkpoints.js';
 
-export const NETWORK_NAMES = ['mainnet', 'testnet3', 'testnet4', 'signet', 'regtest'] as const;
+export const NETWORK_NAMES = ['mainnet', 'testnet3', 'testnet4', 'signet', 'regtest', 'benchnet'] as const;
 export type NetworkName = (typeof NETWORK_NAMES)[number];
 
 /** Core consensus MAX_MONEY (src/consensus/amount.h): 21,000,000 BTC in satoshis; no amount can be larger. */
@@ -226,12 +226,50 @@ export const REGTEST: ChainParams = {
   anchor: null,
 };
 
+/**
+ * benchnet: a local-only network for benchmarks (scripts/gen-chain.ts writes its chains). Mining is as cheap
+ * as regtest's (powLimit 0x207fffff: about one try in two at the limit), but every rule mainnet applies to
+ * headers is on: retargeting every 2016 blocks (no fPowNoRetargeting, no min-difficulty exception), MTP and
+ * the future-time limit, version floors from height 1. It has no DNS seeds and a magic of its own, so it
+ * can never talk to a real network.
+ *
+ * Genesis, mined deterministically: version 1, null prev hash, merkle root = sha256d of the ASCII text
+ * "spvclient benchnet genesis", time 1,000,000,000 (2001-09-09: a million headers at ~600 s end in 2020,
+ * before any "now" this code runs at), bits 0x207fffff, nonce = the smallest from 0 whose hash meets the
+ * target (1). test/unit/chain/benchnet.test.ts re-derives all of it.
+ */
+export const BENCHNET_GENESIS_TEXT = 'spvclient benchnet genesis';
+
+export const BENCHNET: ChainParams = {
+  name: 'benchnet',
+  magic: fromHex('b7e6c4a9'),
+  defaultPort: 19444,
+  dnsSeeds: [],
+  genesisHeader: genesis({
+    time: 1_000_000_000,
+    bits: 0x207fffff,
+    nonce: 1,
+    merkleRootHex: '5cac86d9144f93d0504b2e575dc49f266b5d63825db1f12c96be4ec1b90cd845',
+  }),
+  genesisHashHex: '03a555d43a1985bf148088e81e84998ae910efb76c837de831eb22294ca8d7b2',
+  ...pow(0x207fffff),
+  powAllowMinDifficultyBlocks: false,
+  powNoRetargeting: false,
+  enforceBip94: false,
+  bip34Height: 1,
+  bip66Height: 1,
+  bip65Height: 1,
+  checkpoints: new Map(),
+  anchor: null,
+};
+
 const ALL: Readonly<Record<NetworkName, ChainParams>> = {
   mainnet: MAINNET,
   testnet3: TESTNET3,
   testnet4: TESTNET4,
   signet: SIGNET,
   regtest: REGTEST,
+  benchnet: BENCHNET,
 };
 
 export function paramsFor(name: NetworkName): ChainParams {

@@ -8,6 +8,8 @@ export interface TargetInfo {
   readonly bits: number;
   readonly target: bigint;
   readonly targetBE: Uint8Array;
+  /** The target as 8 little-endian 32-bit words, least significant first (for hashMeetsTargetAt). */
+  readonly targetWords: Uint32Array;
   readonly work: bigint;
 }
 
@@ -45,7 +47,13 @@ export class TargetCache {
     if (why !== null) {
       return new SpvError('HEADER_BAD_TARGET', `compact target is ${why}`, { bits, reason: why });
     }
-    return { bits, target: d.target, targetBE: bigintToBytes32(d.target), work: workFromTarget(d.target) };
+    const targetBE = bigintToBytes32(d.target);
+    const targetWords = new Uint32Array(8);
+    for (let i = 0; i < 8; i++) {
+      const o = 28 - 4 * i;
+      targetWords[i] = ((targetBE[o]! << 24) | (targetBE[o + 1]! << 16) | (targetBE[o + 2]! << 8) | targetBE[o + 3]!) >>> 0;
+    }
+    return { bits, target: d.target, targetBE, targetWords, work: workFromTarget(d.target) };
   }
 }
 
@@ -55,6 +63,26 @@ export function hashMeetsTarget(hash: Uint8Array, targetBE: Uint8Array): boolean
     const h = hash[31 - i]!;
     const t = targetBE[i]!;
     if (h !== t) return h < t;
+  }
+  return true;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * The same test as hashMeetsTarget for the hash at word `at` of `hashWords` (a Uint32Array view of a hash
+ * array, 8 words per hash), a word at a time: a batch compares without a subarray per header.
+ */
+export function hashMeetsTargetAt(hashWords: Uint32Array, at: number, t: TargetInfo): boolean {
+  if (!LITTLE_ENDIAN) {
+    const bytes = new Uint8Array(hashWords.buffer, hashWords.byteOffset + at * 4, 32);
+    return hashMeetsTarget(bytes, t.targetBE);
+  }
+  const tw = t.targetWords;
+  for (let i = 7; i >= 0; i--) {
+    const h = hashWords[at + i]!;
+    const w = tw[i]!;
+    if (h !== w) return h < w;
   }
   return true;
 }

@@ -1,7 +1,8 @@
 import { SpvError } from '../errors/spvError.js';
 import { HEADER_SIZE } from './header.js';
-import { sha256d } from './hash.js';
-import { TargetCache, hashMeetsTarget } from './pow.js';
+import { headerHasher } from './headerHasher.js';
+import type { TargetInfo } from './pow.js';
+import { TargetCache, hashMeetsTargetAt } from './pow.js';
 
 export interface PowBatchResult {
   readonly hashes: Uint8Array;
@@ -14,6 +15,7 @@ const caches = new Map<bigint, TargetCache>();
  * Context-free check of a batch (Core: CheckBlockHeader -> CheckProofOfWork): each header's hash, and
  * whether its compact target is usable and met. One call per batch keeps thread hops off the per-header path;
  * a bad header is reported by index and never fails the rest of the batch.
+ * All hashes come from one batched sha256d call (headerHasher.ts); the target test reads them in place.
  */
 export function verifyPowBatch(headers: Uint8Array, powLimit: bigint): PowBatchResult {
   if (headers.length % HEADER_SIZE !== 0) {
@@ -26,15 +28,21 @@ export function verifyPowBatch(headers: Uint8Array, powLimit: bigint): PowBatchR
   }
   const n = headers.length / HEADER_SIZE;
   const hashes = new Uint8Array(n * 32);
+  headerHasher().hashHeaders(headers, hashes);
+  const words = new Uint32Array(hashes.buffer, 0, n * 8);
   const failures: { index: number; error: SpvError }[] = [];
-  const dv = new DataView(headers.buffer, headers.byteOffset, headers.byteLength);
+  // Bits change at most once per retarget period, so the last lookup almost always answers.
+  let lastBits = -1;
+  let last: TargetInfo | SpvError | null = null;
   for (let i = 0; i < n; i++) {
-    const hash = sha256d(headers.subarray(i * HEADER_SIZE, (i + 1) * HEADER_SIZE));
-    hashes.set(hash, i * 32);
-    const bits = dv.getUint32(i * HEADER_SIZE + 72, true);
-    const t = cache.get(bits);
-    if (t instanceof SpvError) failures.push({ index: i, error: t });
-    else if (!hashMeetsTarget(hash, t.targetBE)) {
+    const o = i * HEADER_SIZE + 72;
+    const bits = (headers[o]! | (headers[o + 1]! << 8) | (headers[o + 2]! << 16) | (headers[o + 3]! << 24)) >>> 0;
+    if (bits !== lastBits || last === null) {
+      last = cache.get(bits);
+      lastBits = bits;
+    }
+    if (last instanceof SpvError) failures.push({ index: i, error: last });
+    else if (!hashMeetsTargetAt(words, i * 8, last)) {
       failures.push({ index: i, error: new SpvError('HEADER_BAD_POW', 'block hash is above the target', { bits }) });
     }
   }

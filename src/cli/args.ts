@@ -60,7 +60,7 @@ function intFlag(name: string, value: string | undefined, min: number, max: numb
 function globalOptions(v: Record<string, string | boolean | string[] | undefined>): GlobalOptions {
   const network = v.network as string | undefined;
   if (network !== undefined && !isNetworkName(network)) {
-    bad('--network must be one of mainnet, testnet3, testnet4, signet, regtest', { flag: 'network', value: network });
+    bad('--network must be one of mainnet, testnet3, testnet4, signet, regtest, benchnet', { flag: 'network', value: network });
   }
   const datadir = v.datadir as string | undefined;
   if (datadir !== undefined && datadir.length === 0) bad('--datadir must not be empty', { flag: 'datadir' });

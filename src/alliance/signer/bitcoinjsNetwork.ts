@@ -16,6 +16,8 @@ export function bitcoinjsNetwork(name: NetworkName): Network {
     case 'signet':
       return networks.testnet;
     case 'regtest':
+    case 'benchnet':
+      // benchnet (local benchmarks only) borrows regtest's address bytes.
       return networks.regtest;
   }
 }
