@@ -83,6 +83,11 @@ const RestSchema = z.strictObject({
   /** File holding the bearer token required by rollback and broadcasttx (null: no token). */
   tokenFile: z.string().min(1).nullable().default(null),
   bodyLimitBytes: z.number().int().min(1_024).max(16 * 1024 * 1024).default(1_048_576),
+  /**
+   * Whole-request deadline (headers and body): a client that trickles its request (slowloris) is answered 408 and
+   * disconnected after this long. Handler time does not count. Node's default would be 5 minutes, fastify's none.
+   */
+  requestTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
 });
 
 const SignerSchema = z.strictObject({

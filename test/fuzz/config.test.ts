@@ -188,3 +188,34 @@ describe('fuzz: conf.json', () => {
     assert.equal(loadConfig(file, true).config.network, 'regtest');
   });
 });
+
+describe('conf.json: the values the fuzz found accepted but unusable are refused, naming the key', () => {
+  const dir = tempDir('spv-config-regress-');
+  after(() => dir.cleanup());
+  const refused = (raw: unknown, key: string): void => {
+    assert.throws(
+      () => parseConfig(raw, dir.path),
+      (e: unknown) => isSpvError(e) && e.code === 'CONFIG_INVALID' && (e.details['keys'] as string[]).includes(key),
+    );
+  };
+
+  it('alliance.chainId above 2^64 - 1, maxOutputValue above MAX_MONEY, a proxy port above 65535, a non-HTTP rpcUrl', () => {
+    refused({ alliance: { chainId: '18446744073709551616' } }, 'alliance.chainId');
+    refused({ alliance: { chainId: '99999999999999999999' } }, 'alliance.chainId');
+    assert.equal(parseConfig({ alliance: { chainId: '18446744073709551615' } }, dir.path).alliance.chainId, '18446744073709551615');
+    refused({ alliance: { signer: { maxOutputValue: '2100000000000001' } } }, 'alliance.signer.maxOutputValue');
+    assert.equal(parseConfig({ alliance: { signer: { maxOutputValue: '2100000000000000' } } }, dir.path).alliance.signer.maxOutputValue, '2100000000000000');
+    refused({ peers: { proxy: 'socks5://127.0.0.1:99999' } }, 'peers.proxy');
+    refused({ peers: { proxy: 'socks5://127.0.0.1:0' } }, 'peers.proxy');
+    refused({ alliance: { rpcUrl: 'ftp://127.0.0.1:40336' } }, 'alliance.rpcUrl');
+    refused({ alliance: { rpcUrl: 'javascript:alert(1)' } }, 'alliance.rpcUrl');
+    assert.equal(parseConfig({ alliance: { rpcUrl: 'HTTPS://node.example:443/rpc' } }, dir.path).alliance.rpcUrl, 'HTTPS://node.example:443/rpc');
+  });
+
+  it('rest.requestTimeoutMs: 30 s by default, 100 ms to 10 min', () => {
+    assert.equal(parseConfig({}, dir.path).rest.requestTimeoutMs, 30_000);
+    assert.equal(parseConfig({ rest: { requestTimeoutMs: 1500 } }, dir.path).rest.requestTimeoutMs, 1500);
+    refused({ rest: { requestTimeoutMs: 0 } }, 'rest.requestTimeoutMs');
+    refused({ rest: { requestTimeoutMs: 600_001 } }, 'rest.requestTimeoutMs');
+  });
+});
