@@ -22,12 +22,13 @@ import {
   polyAddressFromBase58,
 } from '../../src/alliance/poly/index.js';
 import type { BtcProofEncoding, OpReturnLayout } from '../../src/alliance/poly/index.js';
-import { CCM_ADDRESS_ERA_A, decodeBlockEvents } from '../../src/alliance/rpc/index.js';
+import { CCM_ADDRESS_ERA_A, PolyRpcClient, decodeBlockEvents } from '../../src/alliance/rpc/index.js';
 import { decodeUnsignedTx } from '../../src/alliance/signer/decodeUnsignedTx.js';
 import { isErrorCode } from '../../src/errors/codes.js';
 import { concatBytes, fromHex, toHex } from '../../src/util/bytes.js';
 import { a3Payload, a4Payload, depositTx, opReturn, policy, scriptFor } from '../unit/alliance/deposit/depositTestUtil.js';
-import { arrayBufferBytes, assertTypedError, check, compactSize, hostileBytes } from './fuzzUtil.js';
+import { ok, startScripted } from '../unit/alliance/rpc/scriptedServer.js';
+import { arrayBufferBytes, assertTypedError, check, compactSize, hostileBytes, FUZZ_TIMEOUT_MS } from './fuzzUtil.js';
 
 /**
  * fast-check over every decoder of alliance-chain input (what a relayer or the alliance node can put in front of
@@ -52,7 +53,7 @@ const UNSIGNED_C = encodeUnsignedTx({ era: 'C', nonce: 7, chainId: 0n, payload: 
 const SIGNED_A = encodeSignedTx(UNSIGNED_A, new Uint8Array(65).fill(1), Uint8Array.of(0x12, 0x02, ...new Uint8Array(32).fill(4)));
 const SIGNED_C = encodeSignedTx(UNSIGNED_C, new Uint8Array(65).fill(1), Uint8Array.of(0x12, 0x02, ...new Uint8Array(32).fill(4)));
 
-describe('fuzz: alliance byte decoders', () => {
+describe('fuzz: alliance byte decoders', { timeout: FUZZ_TIMEOUT_MS }, () => {
   it('decodeBtcProof (E1, E0): a BtcProof or BTCPROOF_*', () => {
     check(
       'decodeBtcProof',
@@ -231,7 +232,7 @@ const eventArb = fc.oneof(
 );
 const blockArb = fc.oneof({ weight: 6, arbitrary: fc.array(eventArb, { maxLength: 6 }) }, { weight: 1, arbitrary: junk }, { weight: 1, arbitrary: fc.anything() });
 
-describe('fuzz: alliance JSON decoders', () => {
+describe('fuzz: alliance JSON decoders', { timeout: FUZZ_TIMEOUT_MS }, () => {
   it('decodeBlockEvents never throws on any result; every skip carries a known code; accepted items are well-formed', () => {
     let deposits = 0;
     let skipped = 0;
@@ -276,5 +277,58 @@ describe('fuzz: alliance JSON decoders', () => {
       }),
       2000,
     );
+  });
+});
+
+/** Replies of the alliance node: the right shape, wrong types, wrong ids, errors, non-JSON, HTTP statuses. */
+const replyArb = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('ok' as const), result: fc.oneof(junk, fc.constantFrom(42, 1, 0, -5, 2 ** 53, 'ab'.repeat(32), 'AB'.repeat(32), null, [], {}, { State: 1, Notify: [] }, { State: '1' })) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('envelope' as const), envelope: fc.dictionary(fc.constantFrom('error', 'desc', 'id', 'result', 'jsonrpc', 'x'), junk) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('raw' as const), raw: fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('', 'null', '[]', '{', '{"error":0', '"x"', '1e999')) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('status' as const), status: fc.constantFrom(204, 301, 400, 404, 418, 500, 502, 503) }) },
+);
+
+describe('fuzz: alliance node replies through PolyRpcClient (real HTTP on loopback)', { timeout: FUZZ_TIMEOUT_MS }, () => {
+  it('every typed call returns its type or a POLY_RPC_* SpvError, whatever the node answers', async () => {
+    let reply: { kind: string; result?: unknown; envelope?: Record<string, unknown>; raw?: string; status?: number } = { kind: 'ok' };
+    const server = await startScripted((req) => {
+      switch (reply.kind) {
+        case 'ok':
+          return ok(req, reply.result);
+        case 'envelope':
+          return { json: { id: req['id'], ...reply.envelope } };
+        case 'raw':
+          return { raw: reply.raw ?? '' };
+        default:
+          return { status: reply.status ?? 500, raw: '{}' };
+      }
+    });
+    const client = new PolyRpcClient({ url: server.url, retries: 0, backoffMs: 0, timeoutMs: 5_000 });
+    const calls: Array<[string, () => Promise<unknown>, (v: unknown) => boolean]> = [
+      ['blockHeight', () => client.blockHeight(), (v) => Number.isSafeInteger(v) && (v as number) >= 0],
+      ['eventsAtHeight', () => client.eventsAtHeight(7), (v) => Array.isArray(v)],
+      ['txEvent', () => client.txEvent('ab'.repeat(32)), (v) => v === null || (typeof v === 'object' && typeof (v as { state: unknown }).state === 'number')],
+      ['sendRawTransaction', () => client.sendRawTransaction('00'), (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v)],
+      ['getStorage', () => client.getStorage(CCM_ADDRESS_ERA_A, 'ab'), (v) => v === null || (typeof v === 'string' && /^[0-9a-f]*$/.test(v))],
+    ];
+    try {
+      await check(
+        'poly rpc replies',
+        fc.asyncProperty(replyArb, fc.nat({ max: calls.length - 1 }), async (r, which) => {
+          reply = r;
+          const [name, call, shape] = calls[which]!;
+          try {
+            const v = await call();
+            assert.ok(shape(v), `${name} returned ${JSON.stringify(v)} for ${JSON.stringify(r)}`);
+          } catch (err) {
+            if (err instanceof assert.AssertionError) throw err;
+            assertTypedError(err, ['POLY_RPC_'], `${name} ${JSON.stringify(r)}`);
+          }
+        }),
+        250,
+      );
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -11,7 +11,7 @@ import type { Config } from '../../src/config/schema.js';
 import { isSpvError } from '../../src/errors/spvError.js';
 import { fromHex } from '../../src/util/bytes.js';
 import { tempDir } from '../helpers/tmp.js';
-import { assertTypedError, check } from './fuzzUtil.js';
+import { assertTypedError, check, FUZZ_TIMEOUT_MS } from './fuzzUtil.js';
 
 /**
  * fast-check over conf.json loading: random JSON values, valid configs with keys replaced, removed or added, and
@@ -110,7 +110,7 @@ function assertConfigError(err: unknown, allowed: readonly string[]): void {
   }
 }
 
-describe('fuzz: conf.json', () => {
+describe('fuzz: conf.json', { timeout: FUZZ_TIMEOUT_MS }, () => {
   const dir = tempDir('spv-fuzz-config-');
   after(() => dir.cleanup());
 
@@ -178,7 +178,7 @@ describe('fuzz: conf.json', () => {
           }
         },
       ),
-      800,
+      500,
     );
   });
 
@@ -189,7 +189,7 @@ describe('fuzz: conf.json', () => {
   });
 });
 
-describe('conf.json: the values the fuzz found accepted but unusable are refused, naming the key', () => {
+describe('conf.json: the values the fuzz found accepted but unusable are refused, naming the key', { timeout: FUZZ_TIMEOUT_MS }, () => {
   const dir = tempDir('spv-config-regress-');
   after(() => dir.cleanup());
   const refused = (raw: unknown, key: string): void => {

@@ -9,10 +9,16 @@ import { isSpvError } from '../../src/errors/spvError.js';
 /**
  * Shared pieces of the fast-check suites under test/fuzz. Every property runs with a fixed seed (printed, and
  * overridable with SPV_FUZZ_SEED to replay or explore) and a bounded number of runs (SPV_FUZZ_RUNS_SCALE multiplies
- * them, e.g. 10 for a long local run), so `npm test` is reproducible and the folder stays well under a minute.
+ * them; the default is 3, e.g. 30 for a long local run), so `npm test` is reproducible and the folder stays well under a minute.
  */
 export const FUZZ_SEED = Number(process.env.SPV_FUZZ_SEED ?? 0x5eed_f022);
-const SCALE = Number(process.env.SPV_FUZZ_RUNS_SCALE ?? 1);
+const SCALE = Number(process.env.SPV_FUZZ_RUNS_SCALE ?? 3);
+
+/**
+ * Per-suite bound: a decoder that hangs on some input fails its suite instead of stalling `npm test` (this is a
+ * hang detector, far above the few seconds each suite takes; not a performance assertion).
+ */
+export const FUZZ_TIMEOUT_MS = 5 * 60_000;
 
 export function runs(n: number): number {
   return Math.max(1, Math.round(n * SCALE));

@@ -16,7 +16,7 @@ import type { MerkleProof } from '../../src/merkle/index.js';
 import { bytesEqual, concatBytes, toHex } from '../../src/util/bytes.js';
 import { fixturePath, readFixture } from '../helpers/fixtures.js';
 import { FXM, headerWithRoot, tx64 } from '../unit/merkle/merkleTestUtil.js';
-import { arrayBufferBytes, assertTypedError, check, compactSize, hostileBytes } from './fuzzUtil.js';
+import { arrayBufferBytes, assertTypedError, check, compactSize, hostileBytes, FUZZ_TIMEOUT_MS } from './fuzzUtil.js';
 
 /**
  * fast-check over the merkleblock / gettxoutproof parser and verifier (builds on test/unit/merkle/mutationSweep, which
@@ -126,7 +126,7 @@ function alter(tree: Tree, a: Alteration): MerkleProof {
   }
 }
 
-describe('fuzz: merkle proof parser and verifier', () => {
+describe('fuzz: merkle proof parser and verifier', { timeout: FUZZ_TIMEOUT_MS }, () => {
   it('random, mutated and extended proof bytes give a sound result or a MERKLE_* SpvError', () => {
     let accepted = 0;
     check(
@@ -183,7 +183,7 @@ describe('fuzz: merkle proof parser and verifier', () => {
   });
 });
 
-describe('fuzz: merkle length prefixes against the remaining bytes', () => {
+describe('fuzz: merkle length prefixes against the remaining bytes', { timeout: FUZZ_TIMEOUT_MS }, () => {
   it('a tiny proof claiming a huge hash or flag count is MERKLE_TRUNCATED / MERKLE_MALFORMED, nothing allocated', () => {
     const header = new Uint8Array(80);
     const before = arrayBufferBytes();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { TOKEN, signedTransaction, withApi } from '../unit/api/apiTestUtil.js';
-import { check } from './fuzzUtil.js';
+import { check, FUZZ_TIMEOUT_MS } from './fuzzUtil.js';
 
 /**
  * fast-check over the REST API (the real fastify server over a real ChainService on LevelDB, injected requests):
@@ -63,7 +63,7 @@ const requestArb = fc.record({
 
 type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS' | 'HEAD';
 
-describe('fuzz: REST requests (injected into the real server)', () => {
+describe('fuzz: REST requests (injected into the real server)', { timeout: FUZZ_TIMEOUT_MS }, () => {
   it('random and mutated requests: never a 5xx, errors are 4xx envelopes, valid requests still answered', async () => {
     await withApi({ token: TOKEN, headers: 30, bodyLimitBytes: 16 * 1024 }, async ({ server }) => {
       const app = server.app;

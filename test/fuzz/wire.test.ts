@@ -20,7 +20,7 @@ import {
   maxPayloadLength,
 } from '../../src/wire/index.js';
 import { MAINNET_MAGIC, VALID_PAYLOADS } from '../unit/wire/vectors.js';
-import { arrayBufferBytes, assertTypedError, check, compactSize, hostileBytes, mutated } from './fuzzUtil.js';
+import { arrayBufferBytes, assertTypedError, check, compactSize, hostileBytes, mutated, FUZZ_TIMEOUT_MS } from './fuzzUtil.js';
 
 /**
  * fast-check over the P2P codec (builds on test/unit/wire/fuzz.test.ts, which replays a seeded mutation loop and
@@ -75,7 +75,7 @@ function assertWithinLimits(msg: WireMessage, payload: Uint8Array): void {
   assert.ok(JSON.stringify(msg, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? v.length : v)).length < 64 + payload.length * 64);
 }
 
-describe('fuzz: wire message decoders', () => {
+describe('fuzz: wire message decoders', { timeout: FUZZ_TIMEOUT_MS }, () => {
   it('decodeMessage: random, mutated and extended payloads of every command yield a message or a PEER_* SpvError', () => {
     let decoded = 0;
     let rejected = 0;
@@ -134,7 +134,7 @@ describe('fuzz: wire message decoders', () => {
   });
 });
 
-describe('fuzz: FrameDecoder over arbitrary chunkings', () => {
+describe('fuzz: FrameDecoder over arbitrary chunkings', { timeout: FUZZ_TIMEOUT_MS }, () => {
   const frames = VALID_PAYLOADS.map(([c, p]) => encodeFrame(MAINNET_MAGIC, c, p));
   const stream = fc
     .array(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...frames) }, { weight: 1, arbitrary: mutated(frames) }), { minLength: 1, maxLength: 5 })
@@ -202,7 +202,7 @@ describe('fuzz: FrameDecoder over arbitrary chunkings', () => {
  * first, then count * minItemSize against `remaining`; varBytes: max, then remaining; merkleblock: the tx count
  * bound first). A tiny payload claiming a huge count must fail with the count's own error, whatever the claim.
  */
-describe('fuzz: tiny payloads claiming huge counts or lengths', () => {
+describe('fuzz: tiny payloads claiming huge counts or lengths', { timeout: FUZZ_TIMEOUT_MS }, () => {
   interface Layout {
     readonly command: string;
     readonly prefix: Uint8Array;
