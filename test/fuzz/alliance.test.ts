@@ -21,6 +21,7 @@ import {
   parseWalletFile,
   polyAddressFromBase58,
 } from '../../src/alliance/poly/index.js';
+import { MAX_SCRYPT_MEMORY } from '../../src/alliance/poly/wallet.js';
 import type { BtcProofEncoding, OpReturnLayout } from '../../src/alliance/poly/index.js';
 import { CCM_ADDRESS_ERA_A, PolyRpcClient, decodeBlockEvents } from '../../src/alliance/rpc/index.js';
 import { decodeUnsignedTx } from '../../src/alliance/signer/decodeUnsignedTx.js';
@@ -165,7 +166,7 @@ describe('fuzz: alliance byte decoders', { timeout: FUZZ_TIMEOUT_MS }, () => {
         }
         assert.equal(typeof readMultisigRedeem(raw).ok, 'boolean');
       }),
-      2000,
+      700,
     );
     check(
       'readMultisigRedeem',
@@ -270,13 +271,38 @@ describe('fuzz: alliance JSON decoders', { timeout: FUZZ_TIMEOUT_MS }, () => {
       'parseWalletFile',
       fc.property(fc.oneof(fc.jsonValue(), fc.string(), mutateJson, mutateJson.map((w) => JSON.stringify(w))), (input) => {
         try {
-          parseWalletFile(input);
+          const w = parseWalletFile(input);
+          // What opening it will cost: scrypt allocates 128 * N * r bytes.
+          assert.ok(128 * w.scrypt.n * w.scrypt.r <= MAX_SCRYPT_MEMORY, JSON.stringify(w.scrypt));
         } catch (err) {
+          if (err instanceof assert.AssertionError) throw err;
           assertTypedError(err, ['WALLET_']);
         }
       }),
       2000,
     );
+  });
+
+  it('a wallet.dat whose scrypt parameters would need more than 256 MiB is WALLET_UNSUPPORTED before any scrypt runs', () => {
+    const account = { address: 'AXmQDzzvpEtPkNwBEFsREzApTTDZFW6frD', 'enc-alg': 'aes-256-gcm', key: Buffer.alloc(48, 1).toString('base64'), salt: Buffer.alloc(16, 2).toString('base64'), publicKey: '12', parameters: { curve: 'P-256' } };
+    check(
+      'wallet scrypt memory',
+      fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 64 }), (log2n, r, p) => {
+        const scrypt = { n: 2 ** log2n, r, p, dkLen: 64 };
+        const need = 128 * scrypt.n * r;
+        try {
+          parseWalletFile({ scrypt, accounts: [account] });
+          assert.ok(need <= MAX_SCRYPT_MEMORY, `accepted ${need} bytes of scrypt memory`);
+        } catch (err) {
+          if (err instanceof assert.AssertionError) throw err;
+          assertTypedError(err, ['WALLET_UNSUPPORTED']);
+          assert.ok(need > MAX_SCRYPT_MEMORY, `refused ${JSON.stringify(scrypt)}`);
+        }
+      }),
+      500,
+    );
+    // The worst the old bounds allowed: N = 2^20, r = 64 (8 GiB).
+    assert.throws(() => parseWalletFile({ scrypt: { n: 1 << 20, r: 64, p: 1, dkLen: 64 }, accounts: [account] }), (e: unknown) => assertTypedError(e, ['WALLET_UNSUPPORTED']) !== undefined);
   });
 });
 
