@@ -13,6 +13,7 @@ import {
   verifyTxInProof,
 } from '../../src/merkle/index.js';
 import type { MerkleProof } from '../../src/merkle/index.js';
+import { isSpvError } from '../../src/errors/spvError.js';
 import { bytesEqual, concatBytes, toHex } from '../../src/util/bytes.js';
 import { fixturePath, readFixture } from '../helpers/fixtures.js';
 import { FXM, headerWithRoot, tx64 } from '../unit/merkle/merkleTestUtil.js';
@@ -205,7 +206,11 @@ describe('fuzz: merkle length prefixes against the remaining bytes', { timeout: 
           } catch (err) {
             if (err instanceof assert.AssertionError) throw err;
             const code = assertTypedError(err, ['MERKLE_TRUNCATED', 'MERKLE_MALFORMED', 'MERKLE_TRAILING_BYTES']);
-            if (need > tail.length) assert.equal(code, 'MERKLE_TRUNCATED');
+            if (need > tail.length) {
+              assert.equal(code, 'MERKLE_TRUNCATED');
+              // Refused at the prefix, for the whole claim, before the first hash or flag byte is copied.
+              assert.ok(isSpvError(err) && err.details['need'] === need, `claim of ${n} not refused at its prefix: ${JSON.stringify(isSpvError(err) ? err.details : {})}`);
+            }
           }
         },
       ),

@@ -257,6 +257,12 @@ describe('fuzz: tiny payloads claiming huge counts or lengths', { timeout: FUZZ_
         }
         assert.ok(err !== null, `${layout.command} accepted a count of ${n} over ${tail.length} bytes`);
         const code = assertTypedError(err, ['PEER_TOO_MANY_ITEMS', 'PEER_TRUNCATED', 'PEER_MALFORMED']);
+        if (n <= layout.max && isSpvError(err) && code === 'PEER_TRUNCATED') {
+          // Refused at the length prefix itself, before any item is read or allocated: a counted list reports the
+          // count it checked against the remaining bytes, a var-bytes field the length it needed.
+          const detail = layout.itemSize === 1 ? err.details['need'] : err.details['count'];
+          assert.equal(detail, n, `${layout.command}: a claim of ${n} was not refused at its prefix (${JSON.stringify(err.details)})`);
+        }
         if (n > layout.max && isSpvError(err)) {
           // Counted lists report the limit itself; var-bytes fields report "too long" as PEER_MALFORMED.
           assert.ok(code === 'PEER_TOO_MANY_ITEMS' || code === 'PEER_MALFORMED', `${layout.command}: ${code}`);
