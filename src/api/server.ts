@@ -19,10 +19,13 @@ import { registerLegacyRoutes } from './routes/legacy.js';
 import { registerNodeRoutes } from './routes/node.js';
 import { errorEnvelopeSchema } from './schemas.js';
 
+/** rest.requestTimeoutMs when a caller builds the REST config by hand without it (the schema's default). */
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 export interface RestDeps {
   /** The library API (the only path REST has into the workers). */
   readonly client: SpvClient;
-  readonly config: Config['rest'];
+  readonly config: Omit<Config['rest'], 'requestTimeoutMs'> & { readonly requestTimeoutMs?: number };
   readonly network: NetworkName;
   readonly log: Logger;
   /** The bearer token of rollback and broadcasttx (read from rest.tokenFile by the caller), or null for none. */
@@ -79,9 +82,18 @@ export async function createRestServer(deps: RestDeps): Promise<RestServer> {
   const log = deps.log.child({ module: 'rest' });
   const metrics = new RestMetrics();
   const routes = new RouteTable();
+  const requestTimeoutMs = deps.config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = fastify({
     logger: false,
     bodyLimit: deps.config.bodyLimitBytes,
+    // Slow clients (slowloris: headers or body a byte at a time) must not hold a connection for ever: the whole
+    // request must arrive within requestTimeoutMs, the headers within the same bound, and node checks the deadlines
+    // at least every second (its default sweep is every 30 s). fastify's own default is no request timeout at all.
+    requestTimeout: requestTimeoutMs,
+    http: {
+      headersTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(requestTimeoutMs / 4))),
+    },
     // No type coercion: {"height":"5"} is a schema violation, as in the original (JSON into a uint32 field).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     frameworkErrors: (err, request, reply) => {

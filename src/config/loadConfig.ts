@@ -81,6 +81,8 @@ export function loadConfig(path: string, explicit: boolean): LoadedConfig {
     }
     throw new SpvError('CONFIG_NOT_FOUND', `cannot read config file ${abs}`, { path: abs }, { cause: err });
   }
+  // Editors on Windows may save UTF-8 with a byte order mark; JSON.parse refuses it, so drop it first.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let json: unknown;
   try {
     json = JSON.parse(text);

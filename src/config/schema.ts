@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { NETWORK_NAMES } from '../chain/params.js';
+import { MAX_MONEY, NETWORK_NAMES } from '../chain/params.js';
+
+/**
+ * `s` (a decimal string) is at most `max`. Not digits: true, because the regex check before it already reports that
+ * (zod runs every check of a field, so this one must not throw on what the regex refused).
+ */
+const decimalAtMost = (max: bigint) => (s: string): boolean => !/^\d+$/.test(s) || BigInt(s) <= max;
 
 const hex = (what: string) => z.string().regex(/^(?:[0-9a-fA-F]{2})+$/, `${what} must be hex`);
 
@@ -39,6 +45,10 @@ const PeersSchema = z.strictObject({
   proxy: z
     .string()
     .regex(/^socks5h?:\/\/[^\s/]+:\d{1,5}$/, 'must be socks5://host:port')
+    .refine((s) => {
+      const port = Number(s.slice(s.lastIndexOf(':') + 1));
+      return port >= 1 && port <= 65535;
+    }, 'port must be 1-65535')
     .nullable()
     .default(null),
   userAgent: z.string().min(1).max(256).default('/spvclient:0.1.0/'),
@@ -73,6 +83,11 @@ const RestSchema = z.strictObject({
   /** File holding the bearer token required by rollback and broadcasttx (null: no token). */
   tokenFile: z.string().min(1).nullable().default(null),
   bodyLimitBytes: z.number().int().min(1_024).max(16 * 1024 * 1024).default(1_048_576),
+  /**
+   * Whole-request deadline (headers and body): a client that trickles its request (slowloris) is answered 408 and
+   * disconnected after this long. Handler time does not count. Node's default would be 5 minutes, fastify's none.
+   */
+  requestTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
 });
 
 const SignerSchema = z.strictObject({
@@ -83,7 +98,13 @@ const SignerSchema = z.strictObject({
   /** Highest fee rate (sat/vbyte, estimated on the fully signed size) we co-sign. */
   maxFeeRate: z.number().min(1).max(100_000).default(500),
   /** Largest single non-change output in satoshis, as a decimal string; null = no limit. */
-  maxOutputValue: z.string().regex(/^\d{1,16}$/, 'must be a decimal number of satoshis').nullable().default(null),
+  maxOutputValue: z
+    .string()
+    .regex(/^\d{1,16}$/, 'must be a decimal number of satoshis')
+    // The signer policy refuses more than MAX_MONEY at alliance start; refuse it here, with the key named.
+    .refine(decimalAtMost(MAX_MONEY), 'must be at most 21,000,000 BTC (2100000000000000 satoshis)')
+    .nullable()
+    .default(null),
   /** Smallest output in satoshis (Core's dust limit for P2PKH at the default relay fee is 546). */
   dustLimit: z.number().int().min(0).max(1_000_000).default(546),
 });
@@ -92,13 +113,23 @@ const AllianceSchema = z.strictObject({
   /** Run the alliance worker: observe the alliance chain, vote on BTC deposits, co-sign withdrawals. */
   enabled: z.boolean().default(false),
   /** JSON-RPC endpoint of the alliance (Poly) node. */
-  rpcUrl: z.string().url().default('http://127.0.0.1:40336'),
+  rpcUrl: z
+    .string()
+    .url()
+    // PolyRpcClient speaks JSON-RPC over HTTP(S) only; anything else would fail when the alliance worker starts.
+    .refine((s) => /^https?:\/\//i.test(s), 'must be an http:// or https:// URL')
+    .default('http://127.0.0.1:40336'),
   rpcTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
   rpcRetries: z.number().int().min(0).max(20).default(3),
   /** Transaction layout era (poly-protocol.md §1): 'A' late-2019 (Vote exists), 'C' 2020+. */
   era: z.enum(['A', 'C']).default('A'),
   /** Alliance chain id put in each transaction, decimal u64 string. */
-  chainId: z.string().regex(/^\d{1,20}$/, 'must be a decimal u64').default('0'),
+  chainId: z
+    .string()
+    .regex(/^\d{1,20}$/, 'must be a decimal u64')
+    // 20 digits go past 2^64 - 1; every vote would then fail to encode (POLY_PARAM_MALFORMED), long after start.
+    .refine(decimalAtMost(0xffff_ffff_ffff_ffffn), 'must be at most 18446744073709551615 (u64)')
+    .default('0'),
   /** The cross-chain-manager contract as the node prints it (byte-reversed hex). Only its events are read. */
   ccmAddress: z.string().regex(/^[0-9a-fA-F]{40}$/, 'must be 40 hex digits').default('0200000000000000000000000000000000000000'),
   /** Ontology/Poly wallet.dat with the validator's account (default account). */

@@ -62,6 +62,11 @@ export interface PolySigner {
 /** Bounds on the scrypt parameters we accept from a file (defaults are N=16384, r=8, p=8). */
 const MAX_SCRYPT_N = 1 << 20;
 const MAX_SCRYPT_RP = 64;
+/**
+ * scrypt needs 128 * N * r bytes. N and r at their bounds alone would let a wallet file make us allocate 8 GiB (an
+ * out-of-memory crash of the alliance worker); 256 MiB is 16x the defaults (N = 16384, r = 8: 16 MiB).
+ */
+export const MAX_SCRYPT_MEMORY = 256 * 1024 * 1024;
 
 function malformed(message: string, details: Record<string, unknown> = {}): never {
   throw new SpvError('WALLET_MALFORMED', message, details);
@@ -93,7 +98,14 @@ function b64(text: string, what: string, index: number): Uint8Array {
 function parseScrypt(v: unknown): WalletScrypt {
   if (!isRecord(v)) malformed('scrypt must be an object');
   const s = { n: posInt(v.n, 'n'), r: posInt(v.r, 'r'), p: posInt(v.p, 'p'), dkLen: posInt(v.dkLen, 'dkLen') };
-  if ((s.n & (s.n - 1)) !== 0 || s.n < 2 || s.n > MAX_SCRYPT_N || s.r > MAX_SCRYPT_RP || s.p > MAX_SCRYPT_RP) {
+  if (
+    (s.n & (s.n - 1)) !== 0 ||
+    s.n < 2 ||
+    s.n > MAX_SCRYPT_N ||
+    s.r > MAX_SCRYPT_RP ||
+    s.p > MAX_SCRYPT_RP ||
+    128 * s.n * s.r > MAX_SCRYPT_MEMORY
+  ) {
     throw new SpvError('WALLET_UNSUPPORTED', 'scrypt parameters out of the supported range', { ...s });
   }
   if (s.dkLen !== 64) throw new SpvError('WALLET_UNSUPPORTED', 'scrypt dkLen must be 64', { dkLen: s.dkLen });

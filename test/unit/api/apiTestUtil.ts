@@ -140,6 +140,7 @@ export async function withApi(opts: HarnessOptions, fn: (h: Harness) => Promise<
       port: 0,
       tokenFile: null,
       bodyLimitBytes: opts.bodyLimitBytes ?? 1_048_576,
+      requestTimeoutMs: 30_000,
     };
     server = await createRestServer({
       client: SpvClient.attach(parseConfig({ network: 'regtest' }, dir.path), opts.wrapChain?.(chain) ?? chain, net),
