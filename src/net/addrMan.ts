@@ -36,7 +36,10 @@ export function parseHostPort(s: string): { host: string; port: number } | null 
  * make few outbound connections and never accept inbound ones), but bounded against addr floods.
  */
 export class AddrMan {
+  /** In order of last sighting (a refreshed entry moves to the end), so the first untried one is the stalest. */
   private readonly entries = new Map<string, AddrEntry>();
+  /** Kept up to date so that add() is O(1) under an addr flood, not a scan of every entry. */
+  private untried = 0;
   private dirty = false;
 
   constructor(
@@ -51,7 +54,10 @@ export class AddrMan {
     if (data === null || data.version !== FILE_VERSION || !Array.isArray(data.addresses)) return;
     for (const e of data.addresses.slice(0, MAX_NEW + MAX_TRIED)) {
       if (typeof e?.host === 'string' && Number.isInteger(e.port) && e.port > 0 && e.port < 65536) {
-        this.entries.set(addrKey(e.host, e.port), { ...e, tried: e.tried === true });
+        const key = addrKey(e.host, e.port);
+        if (this.entries.has(key)) continue;
+        this.entries.set(key, { ...e, tried: e.tried === true });
+        if (e.tried !== true) this.untried++;
       }
     }
   }
@@ -71,14 +77,17 @@ export class AddrMan {
     const key = addrKey(host, port);
     const existing = this.entries.get(key);
     if (existing !== undefined) {
-      existing.lastSeen = Math.max(existing.lastSeen, seen);
+      if (seen > existing.lastSeen) {
+        existing.lastSeen = seen;
+        this.entries.delete(key);
+        this.entries.set(key, existing);
+      }
       if (services !== 0n) existing.services = services.toString(16);
       this.dirty = true;
       return;
     }
-    let untried = 0;
-    for (const e of this.entries.values()) if (!e.tried) untried++;
-    if (untried >= MAX_NEW) this.evictOldestUntried();
+    if (this.untried >= MAX_NEW) this.evictOldestUntried();
+    this.untried++;
     this.entries.set(key, {
       host,
       port,
@@ -93,10 +102,14 @@ export class AddrMan {
     this.dirty = true;
   }
 
+  /** The first untried entry in sighting order; only tried entries (at most MAX_TRIED) are skipped to find it. */
   private evictOldestUntried(): void {
-    let oldest: [string, AddrEntry] | null = null;
-    for (const kv of this.entries) if (!kv[1].tried && (oldest === null || kv[1].lastSeen < oldest[1].lastSeen)) oldest = kv;
-    if (oldest !== null) this.entries.delete(oldest[0]);
+    for (const [key, e] of this.entries) {
+      if (e.tried) continue;
+      this.entries.delete(key);
+      this.untried--;
+      return;
+    }
   }
 
   attempt(host: string, port: number): void {
@@ -112,10 +125,9 @@ export class AddrMan {
     if (e === undefined) return;
     e.lastSuccess = this.now();
     e.attempts = 0;
-    if (!e.tried) {
-      let tried = 0;
-      for (const x of this.entries.values()) if (x.tried) tried++;
-      if (tried < MAX_TRIED) e.tried = true;
+    if (!e.tried && this.entries.size - this.untried < MAX_TRIED) {
+      e.tried = true;
+      this.untried--;
     }
     this.dirty = true;
   }

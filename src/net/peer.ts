@@ -14,6 +14,12 @@ export const PROTOCOL_VERSION = 70016;
 /** getheaders/headers exist since 31800; sendheaders (BIP130) since 70012. */
 export const MIN_PEER_VERSION = 31800;
 export const SENDHEADERS_VERSION = 70012;
+/**
+ * Bytes we let queue for a peer that does not read them: past this we stop reading from it until the queue drains,
+ * so a peer that floods us with requests (pings) and never reads the answers cannot grow our memory (Core:
+ * -maxsendbuffer, 1 MB by default, then fPauseSend stops processing that peer's messages).
+ */
+export const MAX_SEND_BUFFER_BYTES = 1_000_000;
 /** Service bits that mean "serves the block chain" (full or the last 288 blocks; headers are served by both). */
 export const NODE_NETWORK = 1n;
 export const NODE_NETWORK_LIMITED = 1n << 10n;
@@ -31,9 +37,20 @@ export interface PeerOptions {
   /** Nonces of our own outgoing version messages, to detect a connection to ourselves. */
   readonly ownNonces: Set<bigint>;
   readonly log: Logger;
+  /** Peaks of buffered bytes over every connection, shared by the service (memory accounting). */
+  readonly peaks?: BufferPeaks;
+}
+
+/** Highest receive (partial frame) and send (unsent) buffer of any one connection so far. */
+export interface BufferPeaks {
+  receive: number;
+  send: number;
 }
 
 export type PeerState = 'handshake' | 'ready' | 'closed';
+
+/** Why reading a peer's socket is paused: its header batches are queued, or our answers to it are. */
+export type PauseReason = 'batches' | 'sendBuffer';
 
 interface PeerEvents {
   ready: [];
@@ -70,6 +87,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   private pingNonce: bigint | null = null;
   private pingSentAt = 0;
   private closeCode: ErrorCode | null = null;
+  private ownNonce: bigint | null = null;
+  private readonly paused = new Set<PauseReason>();
 
   constructor(
     private readonly socket: Socket,
@@ -84,12 +103,23 @@ export class Peer extends EventEmitter<PeerEvents> {
       this.close('PEER_CLOSED');
     });
     socket.on('close', () => this.close(this.closeCode ?? 'PEER_CLOSED'));
+    socket.on('drain', () => this.setReadPaused('sendBuffer', false));
     this.handshakeTimer = setTimeout(() => this.close('PEER_HANDSHAKE_TIMEOUT'), opts.handshakeTimeoutMs);
     this.sendVersion();
   }
 
   get id(): string {
     return this.opts.id;
+  }
+
+  /** Bytes of a frame still arriving (bounded by the command's payload limit). */
+  get receiveBufferedBytes(): number {
+    return this.decoder.bufferedBytes;
+  }
+
+  /** Bytes written and not yet taken by the kernel. */
+  get sendBufferedBytes(): number {
+    return this.socket.writableLength;
   }
 
   get services(): bigint {
@@ -117,15 +147,33 @@ export class Peer extends EventEmitter<PeerEvents> {
     };
   }
 
+  /** Stops (or resumes, once no reason is left) reading the socket: TCP then pushes back on the peer. */
+  setReadPaused(reason: PauseReason, paused: boolean): void {
+    if (this.state === 'closed') return;
+    const before = this.paused.size;
+    if (paused) this.paused.add(reason);
+    else this.paused.delete(reason);
+    if (before === 0 && this.paused.size > 0) this.socket.pause();
+    else if (before > 0 && this.paused.size === 0) this.socket.resume();
+  }
+
+  get readPaused(): boolean {
+    return this.paused.size > 0;
+  }
+
   send(msg: WireMessage): void {
     if (this.state === 'closed') return;
     const frame = encodeMessage(this.opts.magic, msg);
     this.bytesOut += frame.length;
     this.socket.write(frame);
+    const peaks = this.opts.peaks;
+    if (peaks !== undefined && this.socket.writableLength > peaks.send) peaks.send = this.socket.writableLength;
   }
 
   private sendVersion(): void {
     const nonce = randomBytes(8).readBigUInt64LE(0);
+    // Kept while this connection lives (removed in close), so the set never outgrows the open connections.
+    this.ownNonce = nonce;
     this.opts.ownNonces.add(nonce);
     this.send({
       command: 'version',
@@ -151,6 +199,8 @@ export class Peer extends EventEmitter<PeerEvents> {
       this.fail(err);
       return;
     }
+    const peaks = this.opts.peaks;
+    if (peaks !== undefined && this.decoder.bufferedBytes > peaks.receive) peaks.receive = this.decoder.bufferedBytes;
     for (const frame of frames) {
       // onMessage may have closed the connection while handling the previous frame.
       if ((this.state as PeerState) === 'closed') return;
@@ -163,6 +213,8 @@ export class Peer extends EventEmitter<PeerEvents> {
       }
       this.onMessage(msg);
     }
+    // Our answers to this chunk are queued beyond the limit: read nothing more until the peer takes them.
+    if (this.socket.writableLength > MAX_SEND_BUFFER_BYTES) this.setReadPaused('sendBuffer', true);
   }
 
   private fail(err: unknown): void {
@@ -281,6 +333,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.closeCode = code;
+    if (this.ownNonce !== null) this.opts.ownNonces.delete(this.ownNonce);
     if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
     this.socket.destroy();
