@@ -407,7 +407,10 @@ export class HeaderSync {
     if (r.stored > 0 && peer === this.syncPeer) this.syncProgress.push({ at: Date.now(), n: r.stored });
     if (r.lastHeight !== null) peer.bestHeight = Math.max(peer.bestHeight, r.lastHeight);
 
+    // Per-peer bookkeeping only for a peer still connected: onPeerGone has already cleared a closed one's.
+    const alive = peer.state !== 'closed';
     if (r.outcome === 'unconnected') {
+      if (!alive) return;
       // Case e: the announcement does not connect. Ask the sender from our locator (orphan -> active sync).
       const n = (this.unconnecting.get(peer) ?? 0) + 1;
       this.unconnecting.set(peer, n);
@@ -428,7 +431,7 @@ export class HeaderSync {
       if (peer === this.syncPeer) this.rotateAway(peer, 'invalid', 'sync peer sent a header we refused');
       return;
     }
-    if (!wasRequested && r.stored === 0) this.noteUseless(peer);
+    if (!wasRequested && r.stored === 0 && alive) this.noteUseless(peer);
     this.logProgress(peer);
     if (!full && peer === this.syncPeer) {
       // Fewer than 2000 means "that is all I have". Ending below the height it claimed, the peer

@@ -394,6 +394,8 @@ export class NetService implements NetApi {
   }
 
   private misbehaving(peer: Peer, code: ErrorCode, message: string): void {
+    // Already banned (batches it sent before the ban are still being judged): nothing more to add.
+    if (peer.banScore >= this.opts.config.banScore) return;
     const score = banScoreFor(code);
     peer.banScore += score;
     this.scores[code] = (this.scores[code] ?? 0) + score;

@@ -5,8 +5,8 @@ import type { ErrorCode } from '../errors/codes.js';
 import { SpvError, isSpvError } from '../errors/spvError.js';
 import type { Logger } from '../log/logger.js';
 import type { PeerInfo } from '../protocol/net.js';
-import { FrameDecoder, decodeMessage, encodeMessage } from '../wire/index.js';
-import type { WireMessage } from '../wire/index.js';
+import { FRAME_HEADER_SIZE, FrameDecoder, decodeMessage, encodeMessage } from '../wire/index.js';
+import type { Frame, WireMessage } from '../wire/index.js';
 import type { VersionMessage } from '../wire/version.js';
 
 /** Our protocol version (Core 0.21+: wtxidrelay). */
@@ -20,6 +20,14 @@ export const SENDHEADERS_VERSION = 70012;
  * -maxsendbuffer, 1 MB by default, then fPauseSend stops processing that peer's messages).
  */
 export const MAX_SEND_BUFFER_BYTES = 1_000_000;
+/**
+ * Messages of one peer handled per event-loop turn at most; the rest wait for the next turn. One peer flooding
+ * small messages (pings) must not starve the other peers and the timers of the net loop: Core handles one message
+ * per peer per round for the same reason.
+ */
+export const MAX_MESSAGES_PER_TURN = 2_048;
+/** Bytes of received messages waiting for a turn beyond which we stop reading that peer until they are handled. */
+export const MAX_BACKLOG_BYTES = 1_000_000;
 /** Service bits that mean "serves the block chain" (full or the last 288 blocks; headers are served by both). */
 export const NODE_NETWORK = 1n;
 export const NODE_NETWORK_LIMITED = 1n << 10n;
@@ -50,7 +58,7 @@ export interface BufferPeaks {
 export type PeerState = 'handshake' | 'ready' | 'closed';
 
 /** Why reading a peer's socket is paused: its header batches are queued, or our answers to it are. */
-export type PauseReason = 'batches' | 'sendBuffer';
+export type PauseReason = 'batches' | 'sendBuffer' | 'backlog';
 
 interface PeerEvents {
   ready: [];
@@ -89,6 +97,16 @@ export class Peer extends EventEmitter<PeerEvents> {
   private closeCode: ErrorCode | null = null;
   private ownNonce: bigint | null = null;
   private readonly paused = new Set<PauseReason>();
+  /**
+   * Frames decoded from the last chunk but not yet handled because reading was paused midway: one socket chunk
+   * (64 KiB) can hold thousands of small frames, so pausing the socket alone would still let one chunk's worth
+   * of work through. At most one chunk's frames wait here (no chunk is read while paused).
+   */
+  private backlog: Frame[] = [];
+  private backlogAt = 0;
+  private backlogBytes = 0;
+  private dispatching = false;
+  private turnScheduled = false;
 
   constructor(
     private readonly socket: Socket,
@@ -153,8 +171,12 @@ export class Peer extends EventEmitter<PeerEvents> {
     const before = this.paused.size;
     if (paused) this.paused.add(reason);
     else this.paused.delete(reason);
-    if (before === 0 && this.paused.size > 0) this.socket.pause();
-    else if (before > 0 && this.paused.size === 0) this.socket.resume();
+    if (before === 0 && this.paused.size > 0) {
+      this.socket.pause();
+    } else if (before > 0 && this.paused.size === 0) {
+      this.socket.resume();
+      this.dispatch();
+    }
   }
 
   get readPaused(): boolean {
@@ -201,20 +223,60 @@ export class Peer extends EventEmitter<PeerEvents> {
     }
     const peaks = this.opts.peaks;
     if (peaks !== undefined && this.decoder.bufferedBytes > peaks.receive) peaks.receive = this.decoder.bufferedBytes;
-    for (const frame of frames) {
-      // onMessage may have closed the connection while handling the previous frame.
-      if ((this.state as PeerState) === 'closed') return;
-      let msg: WireMessage;
-      try {
-        msg = decodeMessage(frame);
-      } catch (err) {
-        this.fail(err);
-        return;
-      }
-      this.onMessage(msg);
+    if (frames.length === 0) return;
+    if (this.backlogAt < this.backlog.length) this.backlog.push(...frames);
+    else {
+      this.backlog = frames;
+      this.backlogAt = 0;
     }
-    // Our answers to this chunk are queued beyond the limit: read nothing more until the peer takes them.
-    if (this.socket.writableLength > MAX_SEND_BUFFER_BYTES) this.setReadPaused('sendBuffer', true);
+    for (const f of frames) this.backlogBytes += FRAME_HEADER_SIZE + f.payload.length;
+    this.dispatch();
+  }
+
+  /** Handles waiting frames in order until none is left, reading is paused, or the connection ends. */
+  private dispatch(): void {
+    if (this.dispatching) return;
+    this.dispatching = true;
+    // Answers to this run of messages (pongs) go out in one write, not one system call each.
+    this.socket.cork();
+    let handled = 0;
+    try {
+      while (this.backlogAt < this.backlog.length && this.paused.size === 0 && this.state !== 'closed') {
+        if (handled++ === MAX_MESSAGES_PER_TURN) {
+          // Let the other peers and the timers run; the rest is handled next turn.
+          if (!this.turnScheduled) {
+            this.turnScheduled = true;
+            setImmediate(() => {
+              this.turnScheduled = false;
+              this.dispatch();
+            });
+          }
+          break;
+        }
+        const frame = this.backlog[this.backlogAt++]!;
+        this.backlogBytes -= FRAME_HEADER_SIZE + frame.payload.length;
+        let msg: WireMessage;
+        try {
+          msg = decodeMessage(frame);
+        } catch (err) {
+          this.fail(err);
+          return;
+        }
+        this.onMessage(msg);
+        // Our answers are queued beyond the limit: handle and read nothing more until the peer takes them.
+        if (this.socket.writableLength > MAX_SEND_BUFFER_BYTES) this.setReadPaused('sendBuffer', true);
+      }
+      if (this.backlogAt >= this.backlog.length) {
+        this.backlog = [];
+        this.backlogAt = 0;
+        this.backlogBytes = 0;
+      }
+    } finally {
+      this.dispatching = false;
+      this.socket.uncork();
+    }
+    // A peer that sends faster than its turns allow is read no further until its backlog is handled.
+    if (this.state !== 'closed') this.setReadPaused('backlog', this.backlogBytes > MAX_BACKLOG_BYTES);
   }
 
   private fail(err: unknown): void {
@@ -334,6 +396,9 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.state = 'closed';
     this.closeCode = code;
     if (this.ownNonce !== null) this.opts.ownNonces.delete(this.ownNonce);
+    this.backlog = [];
+    this.backlogAt = 0;
+    this.backlogBytes = 0;
     if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
     this.socket.destroy();

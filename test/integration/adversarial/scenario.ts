@@ -22,7 +22,7 @@ export interface ScenarioOptions {
   readonly params?: ChainParams;
   readonly start?: StartSpec;
   readonly net?: Partial<NetConfig>;
-  /** How long sync from the honest peer may take once the check is done (default 10 s). */
+  /** How long sync from the honest peer may take once the check is done (default 20 s: an upper bound for a loaded machine). */
   readonly syncTimeoutMs?: number;
 }
 
@@ -36,7 +36,7 @@ export async function nextToHonest(opts: ScenarioOptions, check: (node: TestNode
   });
   try {
     await check(node);
-    await node.waitForTip(opts.tipHex, opts.syncTimeoutMs ?? 10_000);
+    await node.waitForTip(opts.tipHex, opts.syncTimeoutMs ?? 20_000);
     const audit = await node.chain.audit();
     assert.equal(audit.ok, true, `store audit: ${audit.problems.join('; ')}`);
     const c = node.counters();
@@ -59,14 +59,14 @@ export function assertBounded(c: NetCounters): void {
 }
 
 /** Waits (bounded) for the adversary to be banned with `code` and disconnected. */
-export async function expectBanned(node: TestNode, adversary: ScriptedPeer, code: ErrorCode, timeoutMs = 5_000): Promise<void> {
+export async function expectBanned(node: TestNode, adversary: ScriptedPeer, code: ErrorCode, timeoutMs = 10_000): Promise<void> {
   await until(`ban of the adversary (${code})`, async () => (await node.banOf(adversary.port)) !== undefined, timeoutMs);
   assert.equal((await node.banOf(adversary.port))?.reason, code);
   await until('the adversary disconnected', () => adversary.connections.length > 0 && adversary.open.length === 0, timeoutMs);
 }
 
 /** Waits (bounded) for the adversary's first connection to be closed by us, and checks it is not banned. */
-export async function expectDroppedNotBanned(node: TestNode, adversary: ScriptedPeer, timeoutMs = 5_000): Promise<void> {
+export async function expectDroppedNotBanned(node: TestNode, adversary: ScriptedPeer, timeoutMs = 10_000): Promise<void> {
   await until('the adversary dropped', () => adversary.connections.length > 0 && adversary.connections[0]!.closed, timeoutMs);
   assert.equal(await node.banOf(adversary.port), undefined, 'dropped, not banned');
 }
