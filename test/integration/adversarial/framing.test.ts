@@ -11,7 +11,7 @@ import { ChainBuilder } from '../../helpers/chainBuilder.js';
 import { until } from '../../helpers/peerHarness.js';
 import { ScriptedPeer, headersPayload, rawFrame, versionMessage } from '../../helpers/scriptedPeer.js';
 import { behaviour, reportCoverage } from './behaviours.js';
-import { afterHandshake, expectBanned, expectDroppedNotBanned, nextToHonest } from './scenario.js';
+import { afterHandshake, expectBanned, nextToHonest } from './scenario.js';
 
 reportCoverage('framing');
 
