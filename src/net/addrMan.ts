@@ -36,10 +36,12 @@ export function parseHostPort(s: string): { host: string; port: number } | null 
  * make few outbound connections and never accept inbound ones), but bounded against addr floods.
  */
 export class AddrMan {
-  /** In order of last sighting (a refreshed entry moves to the end), so the first untried one is the stalest. */
   private readonly entries = new Map<string, AddrEntry>();
-  /** Kept up to date so that add() is O(1) under an addr flood, not a scan of every entry. */
-  private untried = 0;
+  /**
+   * The untried entries, in order of last sighting (a refreshed one moves to the end): the first is the stalest,
+   * so add() under an addr flood evicts in O(1) instead of scanning every entry.
+   */
+  private readonly untried = new Map<string, AddrEntry>();
   private dirty = false;
 
   constructor(
@@ -56,8 +58,11 @@ export class AddrMan {
       if (typeof e?.host === 'string' && Number.isInteger(e.port) && e.port > 0 && e.port < 65536) {
         const key = addrKey(e.host, e.port);
         if (this.entries.has(key)) continue;
-        this.entries.set(key, { ...e, tried: e.tried === true });
-        if (e.tried !== true) this.untried++;
+        const entry = { ...e, tried: e.tried === true };
+        // A hand-edited or foreign file must not start us above the bounds.
+        if (entry.tried ? this.entries.size - this.untried.size >= MAX_TRIED : this.untried.size >= MAX_NEW) continue;
+        this.entries.set(key, entry);
+        if (!entry.tried) this.untried.set(key, entry);
       }
     }
   }
@@ -79,16 +84,14 @@ export class AddrMan {
     if (existing !== undefined) {
       if (seen > existing.lastSeen) {
         existing.lastSeen = seen;
-        this.entries.delete(key);
-        this.entries.set(key, existing);
+        if (this.untried.delete(key)) this.untried.set(key, existing);
       }
       if (services !== 0n) existing.services = services.toString(16);
       this.dirty = true;
       return;
     }
-    if (this.untried >= MAX_NEW) this.evictOldestUntried();
-    this.untried++;
-    this.entries.set(key, {
+    if (this.untried.size >= MAX_NEW) this.evictOldestUntried();
+    const entry: AddrEntry = {
       host,
       port,
       services: services.toString(16),
@@ -98,18 +101,17 @@ export class AddrMan {
       lastSuccess: 0,
       attempts: 0,
       tried: false,
-    });
+    };
+    this.entries.set(key, entry);
+    this.untried.set(key, entry);
     this.dirty = true;
   }
 
-  /** The first untried entry in sighting order; only tried entries (at most MAX_TRIED) are skipped to find it. */
   private evictOldestUntried(): void {
-    for (const [key, e] of this.entries) {
-      if (e.tried) continue;
-      this.entries.delete(key);
-      this.untried--;
-      return;
-    }
+    const first = this.untried.keys().next();
+    if (first.done) return;
+    this.untried.delete(first.value);
+    this.entries.delete(first.value);
   }
 
   attempt(host: string, port: number): void {
@@ -125,9 +127,9 @@ export class AddrMan {
     if (e === undefined) return;
     e.lastSuccess = this.now();
     e.attempts = 0;
-    if (!e.tried && this.entries.size - this.untried < MAX_TRIED) {
+    if (!e.tried && this.entries.size - this.untried.size < MAX_TRIED) {
       e.tried = true;
-      this.untried--;
+      this.untried.delete(addrKey(host, port));
     }
     this.dirty = true;
   }
