@@ -21,6 +21,23 @@ export function addrKey(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/**
+ * The network group of a host, for outbound diversity (Core: one outbound connection per netgroup): an IPv4 /16,
+ * an IPv6 /32, the exact address on loopback (local test nodes and tunnels), the name itself otherwise. Many
+ * addresses in one group (one IP with many ports, one provider's range) then count as one choice, so an attacker
+ * who fills the address manager with them gets one of our outbound slots, not all of them.
+ */
+export function netGroup(host: string): string {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(host);
+  if (v4 !== null) return v4[1] === '127' ? host : `${v4[1]}.${v4[2]}/16`;
+  if (host.includes(':')) {
+    if (host === '::1') return host;
+    const [a = '', b = ''] = host.split(':');
+    return `${a}:${b}::/32`;
+  }
+  return host;
+}
+
 /** Parses "host:port" / "[v6]:port". */
 export function parseHostPort(s: string): { host: string; port: number } | null {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(s.trim());

@@ -21,7 +21,7 @@ import {
   MSG_WITNESS_TX,
   MSG_WTX,
 } from '../wire/index.js';
-import { AddrMan, addrKey, parseHostPort } from './addrMan.js';
+import { AddrMan, addrKey, netGroup, parseHostPort } from './addrMan.js';
 import { BanList } from './banList.js';
 import { banScoreFor } from './banScores.js';
 import { Broadcaster } from './broadcaster.js';
@@ -286,8 +286,21 @@ export class NetService implements NetApi {
       targets = trusted.filter(free).slice(0, slots);
       if (!onlyTrusted && targets.length < slots) {
         if (this.addrMan.size < want * 4) void this.querySeeds();
-        const picked = this.addrMan.select(slots - targets.length, (e) => !free(e) || targets.some((t) => t.host === e.host && t.port === e.port));
-        targets.push(...picked.map((e) => ({ host: e.host, port: e.port, kind: 'addrman' as const })));
+        // One outbound connection per network group (connected, being dialled or picked now).
+        const groups = new Set<string>();
+        for (const key of busy) {
+          const hp = parseHostPort(key);
+          if (hp !== null) groups.add(netGroup(hp.host));
+        }
+        for (const t of targets) groups.add(netGroup(t.host));
+        const candidates = this.addrMan.select(this.addrMan.size, (e) => !free(e) || groups.has(netGroup(e.host)));
+        for (const e of candidates) {
+          if (targets.length >= slots) break;
+          const group = netGroup(e.host);
+          if (groups.has(group)) continue;
+          groups.add(group);
+          targets.push({ host: e.host, port: e.port, kind: 'addrman' });
+        }
       }
     }
     for (const t of targets) void this.dial(t);

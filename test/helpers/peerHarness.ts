@@ -6,6 +6,7 @@
  * how the adversarial suite shows that memory stays bounded.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChainParams } from '../../src/chain/params.js';
 import { REGTEST } from '../../src/chain/params.js';
@@ -46,6 +47,8 @@ export interface TestNodeOptions {
   readonly start?: StartSpec;
   /** Overrides of TEST_NET_CONFIG. */
   readonly net?: Partial<NetConfig>;
+  /** Addresses the address manager knows at start (written to peers.json as if learned before). */
+  readonly knownAddresses?: readonly { host: string; port: number }[];
 }
 
 function testLogger(): Logger {
@@ -79,6 +82,22 @@ export class TestNode {
     } catch (err) {
       dir.cleanup();
       throw err;
+    }
+    if (opts.knownAddresses !== undefined) {
+      // peers.json as the address manager writes it (version 1).
+      mkdirSync(join(dir.path, 'net'), { recursive: true });
+      const addresses = opts.knownAddresses.map((a) => ({
+        host: a.host,
+        port: a.port,
+        services: '1',
+        source: 'peer',
+        lastSeen: Date.now(),
+        lastAttempt: 0,
+        lastSuccess: 0,
+        attempts: 0,
+        tried: false,
+      }));
+      writeFileSync(join(dir.path, 'net', 'peers.json'), JSON.stringify({ version: 1, addresses }));
     }
     const net = new NetService({
       params,

@@ -52,6 +52,7 @@ export const BEHAVIOURS = {
   'handshake-timeout': 'version but never verack',
   'handshake-keepalive': 'keeps the handshake alive with pings, never verack',
   'reconnect-storm': 'accepts and drops the connection again and again (one IP)',
+  'one-ip-many-ports': 'one IP advertised at many ports (eclipse by reconnecting to one host)',
   'no-services': 'no NODE_NETWORK / NODE_NETWORK_LIMITED service bit',
   'obsolete-version': 'an obsolete protocol version',
 } as const;

@@ -8,7 +8,7 @@ import { after, before, describe } from 'node:test';
 import { REGTEST } from '../../../src/chain/params.js';
 import { hashToHex } from '../../../src/util/bytes.js';
 import { ChainBuilder } from '../../helpers/chainBuilder.js';
-import { sleep, until } from '../../helpers/peerHarness.js';
+import { TestNode, sleep, until } from '../../helpers/peerHarness.js';
 import { HeaderChain, ScriptedPeer, headersPayload, rawFrame } from '../../helpers/scriptedPeer.js';
 import { behaviour, reportCoverage } from './behaviours.js';
 import { afterHandshake, expectDroppedNotBanned, nextToHonest } from './scenario.js';
@@ -109,5 +109,50 @@ describe('adversarial peers: stalls, lies and churn (in-process node)', () => {
       assert.equal(await node.banOf(adversary.port), undefined);
     });
     assert.ok(counters.connectionsOpened <= 6, `connections opened: ${counters.connectionsOpened}`);
+  });
+
+  behaviour('one-ip-many-ports', 'one outbound slot for that IP at a time (net-group diversity), sync from the honest peer', async () => {
+    // Twelve peers on 127.0.0.2 (one host, many ports), advertised by a peer on 127.0.0.3; the node knows only
+    // the honest peer and the advertiser, and fills its 8 outbound slots from the address manager.
+    const storm: ScriptedPeer[] = [];
+    for (let i = 0; i < 12; i++) storm.push(await ScriptedPeer.start({ host: '127.0.0.2', handshake: { startHeight: 0 } }));
+    const advertiser = await ScriptedPeer.start({
+      host: '127.0.0.3',
+      handshake: { startHeight: 0 },
+      onMessage: afterHandshake((conn) =>
+        conn.send({
+          command: 'addr',
+          addresses: storm.map((p) => ({
+            time: Math.floor(Date.now() / 1000),
+            services: 1n,
+            ip: Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 2]),
+            port: p.port,
+          })),
+        }),
+      ),
+    });
+    const node = await TestNode.start({
+      peers: [],
+      net: { dnsSeeds: false, maxOutbound: 8 },
+      knownAddresses: [
+        { host: '127.0.0.1', port: honest.port },
+        { host: '127.0.0.3', port: advertiser.port },
+      ],
+    });
+    try {
+      await until('the storm addresses learned', () => node.counters().addrCacheSize >= 14, 5_000);
+      let most = 0;
+      const until3s = Date.now() + 3_000;
+      while (Date.now() < until3s) {
+        most = Math.max(most, storm.reduce((n, p) => n + p.open.length, 0));
+        await sleep(50);
+      }
+      assert.equal(most, 1, 'one connection to 127.0.0.2, not seven');
+      await node.waitForTip(honestTip, 20_000);
+    } finally {
+      await node.close();
+      await advertiser.close();
+      for (const p of storm) await p.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { AddrMan, parseHostPort } from '../../../src/net/addrMan.js';
+import { AddrMan, netGroup, parseHostPort } from '../../../src/net/addrMan.js';
 import { BanList } from '../../../src/net/banList.js';
 import { banScoreFor } from '../../../src/net/banScores.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -25,6 +25,15 @@ describe('address manager', () => {
     const picked = m.select(5, () => false);
     assert.equal(picked.length, 5);
     assert.ok(picked.every((e) => e.lastSeen >= 2_000), 'the oldest were evicted, newest kept');
+  });
+
+  it('groups hosts for outbound diversity: IPv4 /16, IPv6 /32, exact loopback addresses, names as they are', () => {
+    assert.equal(netGroup('203.0.113.7'), netGroup('203.0.99.1'));
+    assert.notEqual(netGroup('203.0.113.7'), netGroup('203.1.113.7'));
+    assert.equal(netGroup('2001:db8:1:2::1'), netGroup('2001:db8:ffff::9'));
+    assert.notEqual(netGroup('2001:db8::1'), netGroup('2001:db9::1'));
+    assert.notEqual(netGroup('127.0.0.1'), netGroup('127.0.0.2'), 'local nodes are told apart');
+    assert.equal(netGroup('seed.example.org'), 'seed.example.org');
   });
 
   it('evicts the stalest untried entry: a refreshed address survives, tried ones are never evicted', () => {
