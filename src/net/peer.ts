@@ -98,9 +98,10 @@ export class Peer extends EventEmitter<PeerEvents> {
   private ownNonce: bigint | null = null;
   private readonly paused = new Set<PauseReason>();
   /**
-   * Frames decoded from the last chunk but not yet handled because reading was paused midway: one socket chunk
-   * (64 KiB) can hold thousands of small frames, so pausing the socket alone would still let one chunk's worth
-   * of work through. At most one chunk's frames wait here (no chunk is read while paused).
+   * Frames received but not yet handled: reading was paused midway through a chunk (one 64 KiB chunk can hold
+   * thousands of small frames, so pausing the socket alone would still let a chunk's worth of work through), or
+   * the peer used up its turn. Bounded: past MAX_BACKLOG_BYTES the socket is paused, so at most that plus the
+   * frames of one more chunk wait here.
    */
   private backlog: Frame[] = [];
   private backlogAt = 0;

@@ -193,7 +193,7 @@ describe('misbehaving peers next to an honest one (scripted peers, real threads)
     });
   }
 
-  behaviour('unconnected-flood', 'banned (PEER_UNCONNECTING_FLOOD), nothing stored, process RSS bounded (200 x 50 headers)', async () => {
+  behaviour('unconnected-flood', 'real threads, 200 messages of 50 headers: banned (PEER_UNCONNECTING_FLOOD), nothing stored, process RSS bounded', async () => {
     let peer: ScriptedPeer | null = null;
     peer = await ScriptedPeer.start({
       handshake: { startHeight: 100 },
