@@ -46,6 +46,8 @@ describe('adversarial peers: floods (in-process node)', () => {
       async () => (await node.net.peers()).some((p) => p.address === `127.0.0.1:${adversary.port}` && p.state === 'ready'),
       5_000,
     );
+    // Our one "what do you have" request to it is answered: every later request is the flood's doing.
+    await until('no request outstanding', () => node.counters().requestsOutstanding === 0, 5_000);
     return adversary.open[adversary.open.length - 1]!;
   }
 
