@@ -37,6 +37,7 @@ export const BEHAVIOURS = {
   'inv-spam': 'inv spam (block announcements that lead nowhere)',
   'tx-inv-spam': 'transaction inv although we asked for no relay',
   'addr-spam': 'addr spam (10,000 addresses)',
+  'getdata-flood': 'getdata naming our broadcast transaction 50,000 times',
   'ping-flood': 'ping flood, never reading our pongs',
   'unknown-command-spam': 'unknown commands, 1 MB each',
   'empty-headers-forever': 'empty headers forever while claiming more',

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe } from 'node:test';
+import { Transaction } from 'bitcoinjs-lib';
 import { REGTEST } from '../../../src/chain/params.js';
 import { MAX_BATCHES_IN_FLIGHT } from '../../../src/net/headerSync.js';
 import { MAX_SEND_BUFFER_BYTES } from '../../../src/net/peer.js';
@@ -141,6 +142,29 @@ describe('adversarial peers: floods (in-process node)', () => {
     });
     assert.ok(counters.addrCacheSize <= 1_002, `address cache: ${counters.addrCacheSize}`);
     assert.ok(counters.addrCacheSize >= 1_000, 'the getaddr answer itself is taken');
+  });
+
+  behaviour('getdata-flood', 'the transaction is sent to it once, not 50,000 times; not banned', async () => {
+    const tx = new Transaction();
+    tx.addInput(new Uint8Array(32).fill(7), 0);
+    tx.addOutput(Uint8Array.from([0x51]), 1_000n);
+    const adversary = await ScriptedPeer.start({
+      chain: honestRaw,
+      handshake: { startHeight: 2_100 },
+      onMessage: (msg, conn) => {
+        const item = msg.command === 'inv' ? msg.items.find((i) => i.type === MSG_TX) : undefined;
+        if (item !== undefined) conn.send({ command: 'getdata', items: Array.from({ length: 50_000 }, () => item) });
+      },
+    });
+    await nextToHonest({ honest, tipHex: honestTip, adversary }, async (node) => {
+      const conn = await flooderOnceSynced(node, adversary);
+      const result = await node.net.broadcastTx(new Uint8Array(tx.toBuffer()));
+      assert.equal(result.peers, 1, 'it asked');
+      await sleep(200);
+      assert.equal(conn.all('tx').length, 1, 'sent once');
+      assert.ok(node.counters().peakSendBufferedBytes < 65_536, `send buffer peak ${node.counters().peakSendBufferedBytes} B`);
+      assert.equal(await node.banOf(adversary.port), undefined);
+    });
   });
 
   behaviour('ping-flood', 'reading paused at the send limit: our unsent pongs stay bounded; not banned', async () => {
