@@ -34,6 +34,8 @@ export const ERROR_CODES = [
   'PEER_SELF_CONNECTION',
   'PEER_STALLED',
   'PEER_UNCONNECTING_FLOOD',
+  // adversarial-peer hardening (issue 6)
+  'PEER_HEADERS_FLOOD', // unasked headers messages that bring nothing new (duplicates, empty), many per minute
   'PEER_BANNED',
   'PEER_CLOSED',
   'NET_NO_PEERS',

@@ -21,6 +21,23 @@ export function addrKey(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/**
+ * The network group of a host, for outbound diversity (Core: one outbound connection per netgroup): an IPv4 /16,
+ * an IPv6 /32, the exact address on loopback (local test nodes and tunnels), the name itself otherwise. Many
+ * addresses in one group (one IP with many ports, one provider's range) then count as one choice, so an attacker
+ * who fills the address manager with them gets one of our outbound slots, not all of them.
+ */
+export function netGroup(host: string): string {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(host);
+  if (v4 !== null) return v4[1] === '127' ? host : `${v4[1]}.${v4[2]}/16`;
+  if (host.includes(':')) {
+    if (host === '::1') return host;
+    const [a = '', b = ''] = host.split(':');
+    return `${a}:${b}::/32`;
+  }
+  return host;
+}
+
 /** Parses "host:port" / "[v6]:port". */
 export function parseHostPort(s: string): { host: string; port: number } | null {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(s.trim());
@@ -37,6 +54,11 @@ export function parseHostPort(s: string): { host: string; port: number } | null 
  */
 export class AddrMan {
   private readonly entries = new Map<string, AddrEntry>();
+  /**
+   * The untried entries, in order of last sighting (a refreshed one moves to the end): the first is the stalest,
+   * so add() under an addr flood evicts in O(1) instead of scanning every entry.
+   */
+  private readonly untried = new Map<string, AddrEntry>();
   private dirty = false;
 
   constructor(
@@ -51,7 +73,13 @@ export class AddrMan {
     if (data === null || data.version !== FILE_VERSION || !Array.isArray(data.addresses)) return;
     for (const e of data.addresses.slice(0, MAX_NEW + MAX_TRIED)) {
       if (typeof e?.host === 'string' && Number.isInteger(e.port) && e.port > 0 && e.port < 65536) {
-        this.entries.set(addrKey(e.host, e.port), { ...e, tried: e.tried === true });
+        const key = addrKey(e.host, e.port);
+        if (this.entries.has(key)) continue;
+        const entry = { ...e, tried: e.tried === true };
+        // A hand-edited or foreign file must not start us above the bounds.
+        if (entry.tried ? this.entries.size - this.untried.size >= MAX_TRIED : this.untried.size >= MAX_NEW) continue;
+        this.entries.set(key, entry);
+        if (!entry.tried) this.untried.set(key, entry);
       }
     }
   }
@@ -71,15 +99,16 @@ export class AddrMan {
     const key = addrKey(host, port);
     const existing = this.entries.get(key);
     if (existing !== undefined) {
-      existing.lastSeen = Math.max(existing.lastSeen, seen);
+      if (seen > existing.lastSeen) {
+        existing.lastSeen = seen;
+        if (this.untried.delete(key)) this.untried.set(key, existing);
+      }
       if (services !== 0n) existing.services = services.toString(16);
       this.dirty = true;
       return;
     }
-    let untried = 0;
-    for (const e of this.entries.values()) if (!e.tried) untried++;
-    if (untried >= MAX_NEW) this.evictOldestUntried();
-    this.entries.set(key, {
+    if (this.untried.size >= MAX_NEW) this.evictOldestUntried();
+    const entry: AddrEntry = {
       host,
       port,
       services: services.toString(16),
@@ -89,14 +118,17 @@ export class AddrMan {
       lastSuccess: 0,
       attempts: 0,
       tried: false,
-    });
+    };
+    this.entries.set(key, entry);
+    this.untried.set(key, entry);
     this.dirty = true;
   }
 
   private evictOldestUntried(): void {
-    let oldest: [string, AddrEntry] | null = null;
-    for (const kv of this.entries) if (!kv[1].tried && (oldest === null || kv[1].lastSeen < oldest[1].lastSeen)) oldest = kv;
-    if (oldest !== null) this.entries.delete(oldest[0]);
+    const first = this.untried.keys().next();
+    if (first.done) return;
+    this.untried.delete(first.value);
+    this.entries.delete(first.value);
   }
 
   attempt(host: string, port: number): void {
@@ -112,10 +144,9 @@ export class AddrMan {
     if (e === undefined) return;
     e.lastSuccess = this.now();
     e.attempts = 0;
-    if (!e.tried) {
-      let tried = 0;
-      for (const x of this.entries.values()) if (x.tried) tried++;
-      if (tried < MAX_TRIED) e.tried = true;
+    if (!e.tried && this.entries.size - this.untried.size < MAX_TRIED) {
+      e.tried = true;
+      this.untried.delete(addrKey(host, port));
     }
     this.dirty = true;
   }

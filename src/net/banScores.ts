@@ -23,6 +23,8 @@ const SCORES: Partial<Record<ErrorCode, number>> = {
   HEADER_UNCONNECTED: 0,
   // Core: more than MAX_NUM_UNCONNECTING_HEADERS_MSGS unconnecting announcements -> Misbehaving(20).
   PEER_UNCONNECTING_FLOOD: 20,
+  // No honest node sends 20 useless unasked headers messages a minute: a flood, as bad as codec abuse.
+  PEER_HEADERS_FLOOD: 100,
   PEER_BAD_MAGIC: 100,
   PEER_BAD_CHECKSUM: 100,
   PEER_BAD_COMMAND: 100,

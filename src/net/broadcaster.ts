@@ -46,13 +46,17 @@ export class Broadcaster {
     return { txid: txidHex, peers: entry.askedBy.size };
   }
 
-  /** Answers a getdata for a transaction we are broadcasting; returns true when it was ours. */
+  /**
+   * Answers a getdata for a transaction we are broadcasting; returns true when it was ours. Each peer gets each
+   * transaction once: a getdata naming it 50,000 times must not queue 50,000 copies (up to 100 KB each) for a peer.
+   */
   onGetData(peer: Peer, items: readonly InvItem[]): boolean {
     let served = false;
+    if (this.pending.size === 0) return false;
     for (const item of items) {
       if (item.type !== MSG_TX && item.type !== MSG_WITNESS_TX) continue;
       for (const p of this.pending.values()) {
-        if (!bytesEqual(p.txid, item.hash)) continue;
+        if (!bytesEqual(p.txid, item.hash) || p.askedBy.has(peer.id)) continue;
         peer.send({ command: 'tx', raw: p.raw });
         p.askedBy.add(peer.id);
         served = true;

@@ -13,6 +13,24 @@ import type { Peer } from './peer.js';
 const MAX_UNCONNECTING = 10;
 const PROGRESS_EVERY_MS = 10_000;
 const RATE_WINDOW_MS = 10_000;
+/**
+ * Header batches of one peer handed to the chain worker and not yet answered, at most. At the limit we stop
+ * reading that peer's socket until one is answered, so TCP pushes back on a flood instead of us queueing it
+ * (Core pauses a peer's receive side the same way: fPauseRecv). Two is all sync needs: the batch being
+ * validated and the pipelined next one.
+ */
+export const MAX_BATCHES_IN_FLIGHT = 2;
+/**
+ * Unasked `headers` messages that bring nothing new (duplicates or empty) tolerated from one peer per window.
+ * An honest peer sends an unasked `headers` only to announce a block (BIP130), about one per 10 minutes; some of
+ * those are duplicates when another peer was faster. Twenty in a minute is a flood.
+ */
+const MAX_USELESS_UNASKED = 20;
+const USELESS_WINDOW_MS = 60_000;
+/** A block `inv` leads to at most one getheaders per peer per interval (the rest wait for the next slot). */
+const INV_REQUEST_INTERVAL_MS = 1_000;
+/** Avoided addresses are forgotten this long after their avoidance ended. */
+const AVOID_MEMORY_MS = 3_600_000;
 
 export interface HeaderSyncOptions {
   readonly headersTimeoutMs: number;
@@ -20,6 +38,11 @@ export interface HeaderSyncOptions {
   readonly minHeadersPerSecond: number;
   readonly progressWindowMs: number;
   readonly minPeersForSync: number;
+  /**
+   * How long the first sync waits for `minPeersForSync` ready peers after the first one is ready. Peers that are
+   * banned or never finish their handshake must not hold sync back for ever.
+   */
+  readonly minPeersWaitMs: number;
   readonly log: Logger;
   /** The chain worker's API (null while it is being (re)connected). */
   readonly chain: () => ChainApi | null;
@@ -29,6 +52,8 @@ export interface HeaderSyncOptions {
   readonly misbehaving: (peer: Peer, code: ErrorCode, message: string) => void;
   /** Drop a peer that stalls (no ban: it may be honest and slow). */
   readonly drop: (peer: Peer, code: ErrorCode) => void;
+  /** Stop (true) or resume (false) reading a peer's socket: backpressure while its batches are queued. */
+  readonly pauseReading: (peer: Peer, paused: boolean) => void;
   readonly transfer: (bytes: Uint8Array) => Uint8Array;
 }
 
@@ -38,27 +63,46 @@ interface Request {
 }
 
 /**
+ * Why a peer's address is avoided as sync peer for a while. `stalled`: too slow or silent, its height claim may
+ * still be true. `underDelivered` (said "that is all" below the height it claimed) and `invalid` (sent a header
+ * we refused): its claim is void, so it does not count towards the height we must reach to be synced.
+ */
+type AvoidReason = 'stalled' | 'underDelivered' | 'invalid';
+
+/**
  * Headers-first sync. Initial sync runs against ONE sync peer (best reported height, ties: lowest
  * latency) with pipelining: a full 2000-header answer is handed to the chain worker and the next
  * getheaders goes out at once, from the batch's last hash. No answer within the timeout drops the sync
  * peer and rotates to the next. At the tip, every peer's announcements (sendheaders `headers`, or `inv`
  * of blocks) lead to a getheaders to that peer; an announcement that does not connect (case e) makes us
- * send that peer our locator (bcoin announces only the new tip after a reorg).
+ * send that peer our locator (bcoin announces only the new tip after a reorg). Once nobody claims more,
+ * every peer is asked once what it has after our locator: a lower height can still carry more work.
  */
 export class HeaderSync {
   private syncPeer: Peer | null = null;
   private readonly requests = new Map<Peer, Request>();
   private readonly unconnecting = new Map<Peer, number>();
-  /** Peers that stalled as sync peer recently: not chosen again for a while. */
-  private readonly stalled = new Map<string, number>();
+  /** Addresses dropped as sync peer recently: not chosen again until `until`. */
+  private readonly avoided = new Map<string, { until: number; reason: AvoidReason }>();
+  /** Peers whose whole chain we have: the height they claimed when they said "that is all". */
+  private exhausted = new WeakMap<Peer, number>();
+  /** Peers asked once from our locator while nobody claimed more. */
+  private asked = new WeakSet<Peer>();
+  /** Header batches of each peer handed to the chain worker and not yet answered. */
+  private readonly inFlight = new Map<Peer, number>();
+  private peakInFlight = 0;
+  /** Times of each peer's recent unasked `headers` messages that brought nothing new. */
+  private readonly useless = new Map<Peer, number[]>();
+  private readonly lastInvRequest = new WeakMap<Peer, number>();
+  private readonly invTimers = new Map<Peer, NodeJS.Timeout>();
   private tipHeight = 0;
   private reorgCount = 0;
   private accepted: { at: number; n: number }[] = [];
   private lastProgressLog = 0;
   private syncStartedAt = 0;
   private syncStartHeight = 0;
-  /** Set once a sync peer had nothing more for us; later syncs start only when a peer claims more. */
-  private caughtUp = false;
+  private everStarted = false;
+  private firstReadyAt: number | null = null;
   /** Headers stored from the current sync peer, with times, for the progress floor. */
   private syncProgress: { at: number; n: number }[] = [];
 
@@ -76,17 +120,55 @@ export class HeaderSync {
     return this.syncPeer;
   }
 
+  /** Sizes of the bookkeeping, for NetService.counters(). */
+  counters(): {
+    requests: number;
+    unconnecting: number;
+    stalled: number;
+    inFlight: number;
+    peakInFlightPerPeer: number;
+  } {
+    let inFlight = 0;
+    for (const n of this.inFlight.values()) inFlight += n;
+    return {
+      requests: this.requests.size,
+      unconnecting: this.unconnecting.size,
+      stalled: this.avoided.size,
+      inFlight,
+      peakInFlightPerPeer: this.peakInFlight,
+    };
+  }
+
   setTip(height: number): void {
     this.tipHeight = height;
   }
 
+  private avoidance(peer: Peer, now: number): AvoidReason | null {
+    const a = this.avoided.get(peer.opts.address);
+    return a !== undefined && a.until > now ? a.reason : null;
+  }
+
+  /** The height `peer` claims and that we have not yet seen it fail to deliver. */
+  private claimedHeight(peer: Peer, now: number): number {
+    const reason = this.avoidance(peer, now);
+    if (reason === 'underDelivered' || reason === 'invalid') return 0;
+    const exhaustedAt = this.exhausted.get(peer);
+    return exhaustedAt !== undefined && exhaustedAt >= peer.bestHeight ? 0 : peer.bestHeight;
+  }
+
+  /**
+   * The best height a ready peer claims, at least our own. Claims a peer failed to back (it said "that is all"
+   * below them, or sent invalid headers) and chains we already hold in full (a longer but lower-work fork) do
+   * not count: one lying peer must not keep us "not synced" for ever.
+   */
   targetHeight(): number {
+    const now = Date.now();
     let best = this.tipHeight;
-    for (const p of this.opts.peers()) best = Math.max(best, p.bestHeight);
+    for (const p of this.opts.peers()) best = Math.max(best, this.claimedHeight(p, now));
     return best;
   }
 
-  /** Caught up: a ready peer, nobody reports more, and no initial sync is running. */
+  /** Caught up: a ready peer, nobody credibly claims more, and no initial sync is running. */
   synced(): boolean {
     return this.opts.peers().length > 0 && this.syncPeer === null && this.tipHeight >= this.targetHeight();
   }
@@ -100,26 +182,37 @@ export class HeaderSync {
     return Math.round(n / (Math.max(1_000, Math.min(RATE_WINDOW_MS, since)) / 1000));
   }
 
-  /** Starts initial sync when there is no sync peer and enough peers; picks the best candidate. */
+  /**
+   * Starts initial sync from the best candidate when there is no sync peer; with nobody claiming more, asks
+   * each ready peer once from our locator. Called when a peer becomes ready and periodically.
+   */
   async maybeStart(): Promise<void> {
     if (this.syncPeer !== null || this.opts.chain() === null) return;
-    // At the tip, announcements drive sync; an initial-style sync is only for a peer that claims more.
-    if (this.caughtUp && this.targetHeight() <= this.tipHeight) return;
     const peers = this.opts.peers();
-    if (peers.length < this.opts.minPeersForSync) return;
+    if (peers.length === 0) return;
     const now = Date.now();
-    const candidates = peers.filter((p) => (this.stalled.get(p.opts.address) ?? 0) < now);
-    if (candidates.length === 0) return;
-    candidates.sort((a, b) => b.bestHeight - a.bestHeight || (a.latencyMs ?? 1e9) - (b.latencyMs ?? 1e9));
-    const peer = candidates[0]!;
-    if (peer.bestHeight <= this.tipHeight) {
-      // Nobody claims more than we have: ask once to learn what they have, without making that peer the
-      // exclusive sync peer, so one that claims more and connects a moment later is used at once.
-      this.caughtUp = true;
-      if (!this.requests.has(peer)) await this.requestFromLocator(peer);
+    this.firstReadyAt ??= now;
+    // The configured minimum holds back the first sync only, and only for a while (see minPeersWaitMs).
+    if (!this.everStarted && peers.length < this.opts.minPeersForSync && now - this.firstReadyAt < this.opts.minPeersWaitMs) {
       return;
     }
+    const candidates = peers.filter((p) => this.avoidance(p, now) === null && this.claimedHeight(p, now) > this.tipHeight);
+    if (candidates.length === 0) {
+      // Nobody claims more than we have. Ask each peer once what it has after our locator, without making it
+      // the exclusive sync peer: a peer with a lower height can hold more work (longer is not heavier), and
+      // bcoin stays silent when it has nothing new, so silence here is no stall.
+      for (const p of peers) {
+        if (this.asked.has(p) || this.requests.has(p) || this.avoidance(p, now) !== null) continue;
+        this.asked.add(p);
+        await this.requestFromLocator(p);
+      }
+      return;
+    }
+    candidates.sort((a, b) => b.bestHeight - a.bestHeight || (a.latencyMs ?? 1e9) - (b.latencyMs ?? 1e9));
+    const peer = candidates[0]!;
+    this.everStarted = true;
     this.syncPeer = peer;
+    this.asked.add(peer);
     this.syncProgress = [];
     this.syncStartedAt = now;
     this.syncStartHeight = this.tipHeight;
@@ -132,7 +225,8 @@ export class HeaderSync {
     for (const r of this.requests.values()) clearTimeout(r.timer);
     this.requests.clear();
     this.syncPeer = null;
-    this.caughtUp = false;
+    this.exhausted = new WeakMap();
+    this.asked = new WeakSet();
     const tip = await this.opts.chain()?.tip();
     if (tip !== undefined) this.setTip(tip.height);
     await this.maybeStart();
@@ -171,31 +265,35 @@ export class HeaderSync {
     }
     // Core drops a sync peer that does not answer; we rotate to the next candidate rather than wait forever.
     this.opts.log.warn({ peer: peer.opts.address, timeoutMs: this.opts.headersTimeoutMs }, 'sync peer stalled');
-    this.rotateAway(peer, null);
+    this.rotateAway(peer, 'stalled', null);
   }
 
   /**
-   * The progress floor (called periodically): a sync peer that claims more than we have but trickles
-   * headers below the floor for a whole window is dropped, and sync rotates. A timeout alone would never
-   * fire for a peer that answers every request, just slowly.
+   * Called periodically: the progress floor (a sync peer that claims more than we have but trickles headers below
+   * the floor for a whole window is dropped and sync rotates; a timeout alone would never fire for a peer that
+   * answers every request, just slowly), and forgetting old avoidances.
    */
   checkProgress(): void {
+    const now = Date.now();
+    for (const [address, a] of this.avoided) if (a.until + AVOID_MEMORY_MS < now) this.avoided.delete(address);
     const peer = this.syncPeer;
     const { minHeadersPerSecond, progressWindowMs } = this.opts;
     if (peer === null || minHeadersPerSecond <= 0) return;
-    const now = Date.now();
     if (now - this.syncStartedAt < progressWindowMs || peer.bestHeight <= this.tipHeight) return;
     this.syncProgress = this.syncProgress.filter((p) => now - p.at <= progressWindowMs);
     const rate = this.syncProgress.reduce((s, p) => s + p.n, 0) / (progressWindowMs / 1000);
     if (rate >= minHeadersPerSecond) return;
     this.opts.log.warn({ peer: peer.opts.address, headersPerSecond: rate, floor: minHeadersPerSecond }, 'sync peer too slow');
-    this.rotateAway(peer, null);
+    this.rotateAway(peer, 'stalled', null);
   }
 
-  /** Drops the sync peer without a ban (it may be honest but useless), avoids it a while, picks another. */
-  private rotateAway(peer: Peer, reason: string | null): void {
-    if (reason !== null) this.opts.log.warn({ peer: peer.opts.address, claimed: peer.bestHeight, height: this.tipHeight }, reason);
-    this.stalled.set(peer.opts.address, Date.now() + 10 * Math.max(this.opts.headersTimeoutMs, this.opts.progressWindowMs));
+  /** Drops a sync peer without a ban (it may be honest but useless), avoids its address a while, picks another. */
+  private rotateAway(peer: Peer, reason: AvoidReason, logMessage: string | null): void {
+    if (logMessage !== null) this.opts.log.warn({ peer: peer.opts.address, claimed: peer.bestHeight, height: this.tipHeight }, logMessage);
+    this.avoided.set(peer.opts.address, {
+      until: Date.now() + 10 * Math.max(this.opts.headersTimeoutMs, this.opts.progressWindowMs),
+      reason,
+    });
     if (peer === this.syncPeer) this.syncPeer = null;
     this.opts.drop(peer, 'PEER_STALLED');
     void this.maybeStart();
@@ -206,16 +304,32 @@ export class HeaderSync {
     if (r !== undefined) clearTimeout(r.timer);
     this.requests.delete(peer);
     this.unconnecting.delete(peer);
+    this.useless.delete(peer);
+    const t = this.invTimers.get(peer);
+    if (t !== undefined) clearTimeout(t);
+    this.invTimers.delete(peer);
     if (peer === this.syncPeer) {
       this.syncPeer = null;
       void this.maybeStart();
     }
   }
 
-  /** A block announced by inv: ask that peer for headers from our locator (unless already asking it). */
+  /**
+   * A block announced by inv: ask that peer for headers from our locator, unless already asking it. At most one
+   * such request per peer per INV_REQUEST_INTERVAL_MS: an inv flood answered by instant empty `headers` would
+   * otherwise make us send a getheaders (and read our locator) per inv.
+   */
   onBlockInv(peer: Peer): void {
-    if (this.requests.has(peer)) return;
-    void this.requestFromLocator(peer);
+    if (this.requests.has(peer) || this.invTimers.has(peer)) return;
+    const wait = (this.lastInvRequest.get(peer) ?? 0) + INV_REQUEST_INTERVAL_MS - Date.now();
+    const ask = (): void => {
+      this.invTimers.delete(peer);
+      if (peer.state !== 'ready' || this.requests.has(peer)) return;
+      this.lastInvRequest.set(peer, Date.now());
+      void this.requestFromLocator(peer);
+    };
+    if (wait <= 0) ask();
+    else this.invTimers.set(peer, setTimeout(ask, wait));
   }
 
   /** A `headers` message: an answer to our getheaders, or an announcement. */
@@ -228,8 +342,10 @@ export class HeaderSync {
     if (msg.count === 0) {
       // The peer has nothing after our locator: we are at its tip, unless it claimed more (under-delivery).
       if (peer === this.syncPeer) {
-        if (peer.bestHeight > this.tipHeight) this.rotateAway(peer, 'sync peer under-delivered');
+        if (peer.bestHeight > this.tipHeight) this.rotateAway(peer, 'underDelivered', 'sync peer under-delivered');
         else this.finishInitialSync(peer);
+      } else if (!wasRequested) {
+        this.noteUseless(peer);
       }
       return;
     }
@@ -240,22 +356,40 @@ export class HeaderSync {
     void this.submit(peer, msg, wasRequested, full);
   }
 
+  /** An unasked `headers` message that brought nothing new; too many in a window is a flood. */
+  private noteUseless(peer: Peer): void {
+    const now = Date.now();
+    const times = (this.useless.get(peer) ?? []).filter((t) => now - t <= USELESS_WINDOW_MS);
+    times.push(now);
+    if (times.length > MAX_USELESS_UNASKED) {
+      this.useless.delete(peer);
+      this.opts.misbehaving(peer, 'PEER_HEADERS_FLOOD', 'too many unasked headers messages with nothing new');
+      return;
+    }
+    this.useless.set(peer, times);
+  }
+
   private finishInitialSync(peer: Peer): void {
     const secs = (Date.now() - this.syncStartedAt) / 1000;
     this.opts.log.info(
       { peer: peer.opts.address, height: this.tipHeight, headers: this.tipHeight - this.syncStartHeight, seconds: Math.round(secs) },
       'header sync caught up',
     );
+    // We hold all it has: its height no longer counts as a target (it may be a longer, lower-work fork).
+    this.exhausted.set(peer, peer.bestHeight);
     this.syncPeer = null;
-    this.caughtUp = true;
-    // Another peer may claim more (e.g. it was ahead of this one): sync from it next.
-    if (this.targetHeight() > this.tipHeight) void this.maybeStart();
+    // Another peer may claim more (e.g. it was ahead of this one), or hold more work: sync from it or ask it.
+    void this.maybeStart();
   }
 
   private async submit(peer: Peer, msg: HeadersMessage, wasRequested: boolean, full: boolean): Promise<void> {
     const chain = this.opts.chain();
     if (chain === null) return;
     let r: ConnectResult;
+    const pending = (this.inFlight.get(peer) ?? 0) + 1;
+    this.inFlight.set(peer, pending);
+    if (pending > this.peakInFlight) this.peakInFlight = pending;
+    if (pending >= MAX_BATCHES_IN_FLIGHT) this.opts.pauseReading(peer, true);
     try {
       r = await chain.connectHeaders(this.opts.transfer(msg.headers));
     } catch (err) {
@@ -264,6 +398,8 @@ export class HeaderSync {
       if (isSpvError(err) && err.code.startsWith('HEADER_')) this.opts.misbehaving(peer, err.code, err.message);
       if (peer === this.syncPeer) this.syncPeer = null;
       return;
+    } finally {
+      this.batchDone(peer);
     }
     this.setTip(r.tip.height);
     if (r.outcome === 'reorg') this.reorgCount++;
@@ -271,7 +407,10 @@ export class HeaderSync {
     if (r.stored > 0 && peer === this.syncPeer) this.syncProgress.push({ at: Date.now(), n: r.stored });
     if (r.lastHeight !== null) peer.bestHeight = Math.max(peer.bestHeight, r.lastHeight);
 
+    // Per-peer bookkeeping only for a peer still connected: onPeerGone has already cleared a closed one's.
+    const alive = peer.state !== 'closed';
     if (r.outcome === 'unconnected') {
+      if (!alive) return;
       // Case e: the announcement does not connect. Ask the sender from our locator (orphan -> active sync).
       const n = (this.unconnecting.get(peer) ?? 0) + 1;
       this.unconnecting.set(peer, n);
@@ -279,27 +418,36 @@ export class HeaderSync {
         this.unconnecting.set(peer, 0);
         this.opts.misbehaving(peer, 'PEER_UNCONNECTING_FLOOD', 'too many headers messages that do not connect');
       }
-      if (!this.requests.has(peer)) await this.requestFromLocator(peer);
+      if (peer.state === 'ready' && !this.requests.has(peer)) await this.requestFromLocator(peer);
       return;
     }
-    this.unconnecting.set(peer, 0);
+    // Only headers that bring something new forgive earlier unconnecting ones: a peer must not wipe its count
+    // by answering our getheaders with headers we already have.
+    if (r.stored > 0) this.unconnecting.delete(peer);
     if (r.rejected !== null && r.rejected.code !== 'HEADER_UNCONNECTED') {
       this.opts.misbehaving(peer, r.rejected.code, r.rejected.message);
-      if (peer === this.syncPeer) {
-        this.syncPeer = null;
-        void this.maybeStart();
-      }
+      // Whatever the score (0 for a time too far ahead: our clock may lag), the sync peer's chain is not one we
+      // can follow now: rotate to another peer rather than ask it again and again.
+      if (peer === this.syncPeer) this.rotateAway(peer, 'invalid', 'sync peer sent a header we refused');
       return;
     }
+    if (!wasRequested && r.stored === 0 && alive) this.noteUseless(peer);
     this.logProgress(peer);
     if (!full && peer === this.syncPeer) {
       // Fewer than 2000 means "that is all I have". Ending below the height it claimed, the peer
       // under-delivers (trickling, or lying about its height): drop it and rotate, as for a stall.
-      if ((r.lastHeight ?? 0) < peer.bestHeight) this.rotateAway(peer, 'sync peer under-delivered');
+      if ((r.lastHeight ?? 0) < peer.bestHeight) this.rotateAway(peer, 'underDelivered', 'sync peer under-delivered');
       else this.finishInitialSync(peer);
     }
     // A full answer to an announcement-driven request: keep fetching from that peer.
     if (full && !wasRequested && !this.requests.has(peer)) this.request(peer, [headerHash(msg.headers.subarray((msg.count - 1) * HEADER_SIZE))]);
+  }
+
+  private batchDone(peer: Peer): void {
+    const n = (this.inFlight.get(peer) ?? 1) - 1;
+    if (n <= 0) this.inFlight.delete(peer);
+    else this.inFlight.set(peer, n);
+    if (n < MAX_BATCHES_IN_FLIGHT) this.opts.pauseReading(peer, false);
   }
 
   private logProgress(peer: Peer): void {
@@ -325,6 +473,8 @@ export class HeaderSync {
   close(): void {
     for (const r of this.requests.values()) clearTimeout(r.timer);
     this.requests.clear();
+    for (const t of this.invTimers.values()) clearTimeout(t);
+    this.invTimers.clear();
     this.syncPeer = null;
   }
 }

@@ -11,8 +11,17 @@ import type { ChainApi } from '../protocol/chain.js';
 import type { EmitEvent } from '../protocol/events.js';
 import type { BanInfo, BroadcastResult, NetApi, NetConfig, PeerInfo, SyncStatus } from '../protocol/net.js';
 import type { WireMessage } from '../wire/index.js';
-import { BIP155_IPV4, BIP155_IPV6, MSG_BLOCK, MSG_CMPCT_BLOCK, MSG_WITNESS_BLOCK } from '../wire/index.js';
-import { AddrMan, addrKey, parseHostPort } from './addrMan.js';
+import {
+  BIP155_IPV4,
+  BIP155_IPV6,
+  MSG_BLOCK,
+  MSG_CMPCT_BLOCK,
+  MSG_TX,
+  MSG_WITNESS_BLOCK,
+  MSG_WITNESS_TX,
+  MSG_WTX,
+} from '../wire/index.js';
+import { AddrMan, addrKey, netGroup, parseHostPort } from './addrMan.js';
 import { BanList } from './banList.js';
 import { banScoreFor } from './banScores.js';
 import { Broadcaster } from './broadcaster.js';
@@ -20,12 +29,30 @@ import type { Dialer } from './dialer.js';
 import { directDialer, socksDialer } from './dialer.js';
 import { resolveSeeds } from './dnsSeeds.js';
 import { HeaderSync } from './headerSync.js';
+import type { NetCounters } from './netCounters.js';
 import { NODE_NETWORK, NODE_NETWORK_LIMITED, Peer } from './peer.js';
+import type { BufferPeaks } from './peer.js';
 
 const MAINTAIN_EVERY_MS = 1_000;
 const SAVE_EVERY_MS = 60_000;
 const SEED_TIMEOUT_MS = 5_000;
 const SEED_RETRY_MS = 5 * 60_000;
+/**
+ * A connection that ends sooner than this counts as a failed attempt for the redial backoff: a peer that accepts
+ * and drops us again and again is redialled at 1, 2, 4... s (up to a minute), not every second.
+ */
+const STABLE_CONNECTION_MS = 10_000;
+/** Retry entries whose time passed this long ago are forgotten (their backoff starts over). */
+const RETRY_MEMORY_MS = 3_600_000;
+/**
+ * Core's addr rate limit (net_processing.cpp): each address costs a token; a peer gets MAX_ADDR_TO_SEND tokens
+ * when we send it getaddr and 0.1 per second after that (MAX_ADDR_RATE_PER_SECOND), never more than
+ * MAX_ADDR_PROCESSING_TOKEN_BUCKET. Addresses beyond the allowance are dropped unread: one peer cannot fill
+ * the address manager with its own picks.
+ */
+const ADDR_TOKENS_AFTER_GETADDR = 1_000;
+const ADDR_TOKENS_PER_SECOND = 0.1;
+const ADDR_TOKEN_BUCKET_MAX = 1_000;
 
 export interface NetServiceOptions {
   readonly params: ChainParams;
@@ -72,6 +99,11 @@ export class NetService implements NetApi {
   private bansIssued = 0;
   private wasSynced = false;
   private lastNoPeersWarning = 0;
+  private readonly peaks: BufferPeaks = { receive: 0, send: 0 };
+  private connectionsOpened = 0;
+  private addrRateLimited = 0;
+  private readonly addrTokens = new WeakMap<Peer, { tokens: number; at: number }>();
+  private readonly scores: Partial<Record<ErrorCode, number>> = {};
 
   constructor(private readonly opts: NetServiceOptions) {
     const { config, dataDir } = opts;
@@ -93,8 +125,10 @@ export class NetService implements NetApi {
       log: opts.log,
       chain: () => this.chain,
       peers: () => this.readyPeers(),
+      minPeersWaitMs: config.connectTimeoutMs + config.handshakeTimeoutMs,
       misbehaving: (peer, code, message) => this.misbehaving(peer, code, message),
       drop: (peer, code) => peer.close(code),
+      pauseReading: (peer, paused) => peer.setReadPaused('batches', paused),
       transfer: opts.transfer ?? ((b) => b),
     });
   }
@@ -141,6 +175,37 @@ export class NetService implements NetApi {
       peers: this.readyPeers().length,
       reorgs: this.sync.reorgs,
       bans: this.bansIssued,
+    };
+  }
+
+  /** What the service holds now and the peaks it reached (not part of NetApi: in-process callers and tests). */
+  counters(): NetCounters {
+    let receive = 0;
+    let send = 0;
+    for (const p of this.peerMap.values()) {
+      receive += p.receiveBufferedBytes;
+      send += p.sendBufferedBytes;
+    }
+    const sync = this.sync.counters();
+    return {
+      peers: this.peerMap.size,
+      readyPeers: this.readyPeers().length,
+      addrCacheSize: this.addrMan.size,
+      addrRateLimited: this.addrRateLimited,
+      bans: this.banList.list().length,
+      ownNonces: this.ownNonces.size,
+      retryEntries: this.retryAt.size,
+      stalledEntries: sync.stalled,
+      unconnectingEntries: sync.unconnecting,
+      requestsOutstanding: sync.requests,
+      headerBatchesInFlight: sync.inFlight,
+      peakHeaderBatchesPerPeer: sync.peakInFlightPerPeer,
+      receiveBufferedBytes: receive,
+      peakReceiveBufferedBytes: this.peaks.receive,
+      sendBufferedBytes: send,
+      peakSendBufferedBytes: this.peaks.send,
+      connectionsOpened: this.connectionsOpened,
+      scores: { ...this.scores },
     };
   }
 
@@ -204,6 +269,7 @@ export class NetService implements NetApi {
     const { config } = this.opts;
     const busy = this.connectedKeys();
     const now = Date.now();
+    for (const [key, r] of this.retryAt) if (r.at + RETRY_MEMORY_MS < now && !busy.has(key)) this.retryAt.delete(key);
     const free = (t: { host: string; port: number }): boolean => {
       const key = addrKey(t.host, t.port);
       const retry = this.retryAt.get(key);
@@ -220,8 +286,21 @@ export class NetService implements NetApi {
       targets = trusted.filter(free).slice(0, slots);
       if (!onlyTrusted && targets.length < slots) {
         if (this.addrMan.size < want * 4) void this.querySeeds();
-        const picked = this.addrMan.select(slots - targets.length, (e) => !free(e) || targets.some((t) => t.host === e.host && t.port === e.port));
-        targets.push(...picked.map((e) => ({ host: e.host, port: e.port, kind: 'addrman' as const })));
+        // One outbound connection per network group (connected, being dialled or picked now).
+        const groups = new Set<string>();
+        for (const key of busy) {
+          const hp = parseHostPort(key);
+          if (hp !== null) groups.add(netGroup(hp.host));
+        }
+        for (const t of targets) groups.add(netGroup(t.host));
+        const candidates = this.addrMan.select(this.addrMan.size, (e) => !free(e) || groups.has(netGroup(e.host)));
+        for (const e of candidates) {
+          if (targets.length >= slots) break;
+          const group = netGroup(e.host);
+          if (groups.has(group)) continue;
+          groups.add(group);
+          targets.push({ host: e.host, port: e.port, kind: 'addrman' });
+        }
       }
     }
     for (const t of targets) void this.dial(t);
@@ -297,10 +376,13 @@ export class NetService implements NetApi {
       startHeight: () => this.sync.height,
       ownNonces: this.ownNonces,
       log: this.opts.log,
+      peaks: this.peaks,
     });
+    this.connectionsOpened++;
     this.peerMap.set(peer.id, peer);
     peer.on('ready', () => {
-      this.retryAt.delete(address);
+      // Our getaddr (sent on ready) entitles the peer to one answer's worth of addresses.
+      this.addrTokens.set(peer, { tokens: 1 + ADDR_TOKENS_AFTER_GETADDR, at: Date.now() });
       this.addrMan.good(t.host, t.port);
       this.opts.log.info(
         { peer: address, userAgent: peer.version?.userAgent, version: peer.version?.version, height: peer.bestHeight },
@@ -314,7 +396,8 @@ export class NetService implements NetApi {
     peer.on('close', (code) => {
       this.peerMap.delete(peer.id);
       this.sync.onPeerGone(peer);
-      if (code !== null && code !== 'PEER_CLOSED') this.backoff(address);
+      const stable = Date.now() - peer.connectedAt >= STABLE_CONNECTION_MS;
+      if ((code !== null && code !== 'PEER_CLOSED') || !stable) this.backoff(address);
       else this.retryAt.set(address, { at: Date.now() + 1_000, failures: 0 });
       this.opts.log.info({ peer: address, code }, 'peer disconnected');
       if (peer.version !== null) {
@@ -324,8 +407,11 @@ export class NetService implements NetApi {
   }
 
   private misbehaving(peer: Peer, code: ErrorCode, message: string): void {
+    // Already banned (batches it sent before the ban are still being judged): nothing more to add.
+    if (peer.banScore >= this.opts.config.banScore) return;
     const score = banScoreFor(code);
     peer.banScore += score;
+    this.scores[code] = (this.scores[code] ?? 0) + score;
     this.opts.log.warn({ peer: peer.opts.address, code, score, total: peer.banScore, reason: message }, 'peer misbehaving');
     if (peer.banScore >= this.opts.config.banScore) {
       const hp = parseHostPort(peer.opts.address);
@@ -336,12 +422,32 @@ export class NetService implements NetApi {
     }
   }
 
+  /** The leading part of `addresses` the peer's token bucket allows; the rest is counted and dropped. */
+  private takeAddrAllowance<T>(peer: Peer, addresses: readonly T[]): readonly T[] {
+    const now = Date.now();
+    const bucket = this.addrTokens.get(peer) ?? { tokens: 1, at: now };
+    bucket.tokens = Math.min(ADDR_TOKEN_BUCKET_MAX + 1, bucket.tokens + ((now - bucket.at) / 1000) * ADDR_TOKENS_PER_SECOND);
+    bucket.at = now;
+    const n = Math.min(addresses.length, Math.floor(bucket.tokens));
+    bucket.tokens -= n;
+    this.addrTokens.set(peer, bucket);
+    if (n < addresses.length) this.addrRateLimited += addresses.length - n;
+    return n === addresses.length ? addresses : addresses.slice(0, n);
+  }
+
   private onMessage(peer: Peer, msg: WireMessage): void {
     switch (msg.command) {
       case 'headers':
         this.sync.onHeaders(peer, msg);
         return;
       case 'inv':
+        if (msg.items.some((i) => i.type === MSG_TX || i.type === MSG_WITNESS_TX || i.type === MSG_WTX)) {
+          // Our version said relay=false (BIP37): a transaction inv breaks the protocol. Core disconnects such a
+          // peer without a ban ("inv sent in violation of protocol"); so do we, and its redial backs off.
+          this.opts.log.info({ peer: peer.opts.address }, 'transaction inv although we asked for no relay');
+          peer.close('PEER_PROTOCOL');
+          return;
+        }
         if (msg.items.some((i) => i.type === MSG_BLOCK || i.type === MSG_WITNESS_BLOCK || i.type === MSG_CMPCT_BLOCK)) {
           this.sync.onBlockInv(peer);
         }
@@ -350,13 +456,13 @@ export class NetService implements NetApi {
         this.broadcaster.onGetData(peer, msg.items);
         return;
       case 'addr':
-        for (const a of msg.addresses) {
+        for (const a of this.takeAddrAllowance(peer, msg.addresses)) {
           if ((a.services & (NODE_NETWORK | NODE_NETWORK_LIMITED)) === 0n || a.port === 0) continue;
           this.addrMan.add(ipToString(a.ip), a.port, 'peer', a.services, a.time * 1000);
         }
         return;
       case 'addrv2':
-        for (const a of msg.addresses) {
+        for (const a of this.takeAddrAllowance(peer, msg.addresses)) {
           if ((a.services & (NODE_NETWORK | NODE_NETWORK_LIMITED)) === 0n || a.port === 0) continue;
           if (a.networkId === BIP155_IPV4 || a.networkId === BIP155_IPV6) {
             this.addrMan.add(ipToString(a.addr), a.port, 'peer', a.services, a.time * 1000);

@@ -511,6 +511,8 @@ export interface HandshakeOptions extends Omit<VersionOptions, 'localPort' | 're
 export type GetHeadersReply = Uint8Array | 'ignore' | undefined;
 
 export interface ScriptedPeerBehaviour {
+  /** Loopback address to listen on (default 127.0.0.1; 127.0.0.2 etc. stand for other hosts). */
+  readonly host?: string;
   readonly magic?: Uint8Array;
   /** Our side of the version handshake (default: on, start height = chain length). false: never send version/verack. */
   readonly handshake?: HandshakeOptions | false;
@@ -561,12 +563,12 @@ export class ScriptedPeer {
     server.on('connection', (socket) => this.accept(socket));
   }
 
-  /** Listens on 127.0.0.1 at a free port. */
+  /** Listens on 127.0.0.1 (or `behaviour.host`) at a free port. */
   static start(behaviour: ScriptedPeerBehaviour = {}): Promise<ScriptedPeer> {
     return new Promise((resolve, reject) => {
       const server = createServer();
       server.once('error', reject);
-      server.listen({ host: '127.0.0.1', port: 0 }, () => {
+      server.listen({ host: behaviour.host ?? '127.0.0.1', port: 0 }, () => {
         server.off('error', reject);
         const port = (server.address() as AddressInfo).port;
         if (port === 48444) {

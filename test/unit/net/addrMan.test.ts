@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { AddrMan, parseHostPort } from '../../../src/net/addrMan.js';
+import { AddrMan, netGroup, parseHostPort } from '../../../src/net/addrMan.js';
 import { BanList } from '../../../src/net/banList.js';
 import { banScoreFor } from '../../../src/net/banScores.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -25,6 +25,43 @@ describe('address manager', () => {
     const picked = m.select(5, () => false);
     assert.equal(picked.length, 5);
     assert.ok(picked.every((e) => e.lastSeen >= 2_000), 'the oldest were evicted, newest kept');
+  });
+
+  it('groups hosts for outbound diversity: IPv4 /16, IPv6 /32, exact loopback addresses, names as they are', () => {
+    assert.equal(netGroup('203.0.113.7'), netGroup('203.0.99.1'));
+    assert.notEqual(netGroup('203.0.113.7'), netGroup('203.1.113.7'));
+    assert.equal(netGroup('2001:db8:1:2::1'), netGroup('2001:db8:ffff::9'));
+    assert.notEqual(netGroup('2001:db8::1'), netGroup('2001:db9::1'));
+    assert.notEqual(netGroup('127.0.0.1'), netGroup('127.0.0.2'), 'local nodes are told apart');
+    assert.equal(netGroup('seed.example.org'), 'seed.example.org');
+  });
+
+  it('evicts the stalest untried entry: a refreshed address survives, tried ones are never evicted', () => {
+    const m = new AddrMan(null);
+    m.add('9.9.9.9', 8333, 'peer', 1n, 0);
+    m.good('9.9.9.9', 8333);
+    for (let i = 0; i < 10_000; i++) m.add(`10.0.${i >> 8}.${i & 255}`, 8333, 'peer', 1n, i);
+    m.add('10.0.0.0', 8333, 'peer', 1n, 50_000); // seen again, much later
+    m.add('11.0.0.1', 8333, 'peer', 1n, 50_001); // the 10,001st untried: one must go
+    const hosts = new Set(m.select(20_000, () => false).map((e) => e.host));
+    assert.equal(m.size, 10_001, '10,000 untried + 1 tried');
+    assert.ok(hosts.has('9.9.9.9'), 'the tried entry stays');
+    assert.ok(hosts.has('10.0.0.0'), 'the refreshed entry stays');
+    assert.ok(!hosts.has('10.0.0.1'), 'the stalest untried entry went');
+    assert.ok(hosts.has('11.0.0.1'));
+  });
+
+  it('a flood of 50,000 addresses keeps both tables at their bounds (tried at 2,000)', () => {
+    const m = new AddrMan(null);
+    for (let i = 0; i < 2_500; i++) {
+      m.add(`172.16.${i >> 8}.${i & 255}`, 8333, 'peer', 1n, i);
+      m.good(`172.16.${i >> 8}.${i & 255}`, 8333);
+    }
+    for (let i = 0; i < 50_000; i++) m.add(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, 8333, 'peer', 1n, 10_000 + i);
+    const all = m.select(100_000, () => false);
+    assert.equal(all.filter((e) => e.tried).length, 2_000);
+    assert.equal(all.filter((e) => !e.tried).length, 10_000);
+    assert.equal(m.size, 12_000);
   });
 
   it('prefers tried addresses and backs off after failed attempts', () => {
@@ -84,7 +121,7 @@ describe('ban list and scores', () => {
   });
 
   it('consensus and codec abuse ban at once; lag and local faults cost nothing', () => {
-    for (const code of ['HEADER_BAD_POW', 'HEADER_BAD_DIFFBITS', 'PEER_BAD_CHECKSUM', 'PEER_OVERSIZED', 'PEER_FOREIGN_CHAIN'] as const) {
+    for (const code of ['HEADER_BAD_POW', 'HEADER_BAD_DIFFBITS', 'PEER_BAD_CHECKSUM', 'PEER_OVERSIZED', 'PEER_FOREIGN_CHAIN', 'PEER_HEADERS_FLOOD'] as const) {
       assert.equal(banScoreFor(code), 100, code);
     }
     assert.equal(banScoreFor('HEADER_BAD_PREV'), 20);

@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { REGTEST } from '../../src/chain/params.js';
-import type { Supervisor } from '../../src/supervisor/supervisor.js';
-import { hashToHex } from '../../src/util/bytes.js';
-import type { WireMessage } from '../../src/wire/index.js';
-import { ChainBuilder } from '../helpers/chainBuilder.js';
-import { HeaderChain as ChainBuilderView, ScriptedPeer, rawFrame } from '../helpers/scriptedPeer.js';
-import type { ScriptedPeerBehaviour, WireConnection } from '../helpers/scriptedPeer.js';
-import { startSupervisor } from '../helpers/supervisor.js';
-import { tempDir } from '../helpers/tmp.js';
+import { after, before, describe } from 'node:test';
+import { REGTEST } from '../../../src/chain/params.js';
+import type { Supervisor } from '../../../src/supervisor/supervisor.js';
+import { hashToHex } from '../../../src/util/bytes.js';
+import type { WireMessage } from '../../../src/wire/index.js';
+import { ChainBuilder } from '../../helpers/chainBuilder.js';
+import { HeaderChain as ChainBuilderView, ScriptedPeer, rawFrame } from '../../helpers/scriptedPeer.js';
+import type { ScriptedPeerBehaviour, WireConnection } from '../../helpers/scriptedPeer.js';
+import { startSupervisor } from '../../helpers/supervisor.js';
+import { tempDir } from '../../helpers/tmp.js';
+import type { BehaviourId } from './behaviours.js';
+import { behaviour, reportCoverage } from './behaviours.js';
+
+reportCoverage('worker threads');
 
 async function until(what: string, fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   for (let i = 0; i < Math.ceil(timeoutMs / 50) + 1; i++) {
@@ -26,9 +30,9 @@ function afterHandshake(fn: (conn: WireConnection) => void): ScriptedPeerBehavio
 }
 
 /**
- * Peers a real node will not be: each misbehaves next to an honest peer. The misbehaving one is
- * disconnected (and banned where the code deserves it), sync still completes from the honest one, and the
- * process keeps running.
+ * Peers a real node will not be: each misbehaves next to an honest peer, against the real daemon threads
+ * (supervisor, chain worker with its pow pool, net worker). The misbehaving one is disconnected (and banned where
+ * the code deserves it), sync still completes from the honest one, and the process keeps running.
  */
 describe('misbehaving peers next to an honest one (scripted peers, real threads)', () => {
   const chain = new ChainBuilder(REGTEST).extend(2_500);
@@ -69,7 +73,7 @@ describe('misbehaving peers next to an honest one (scripted peers, real threads)
 
   const banned = (sup: Supervisor, port: number) => async () => (await sup.net.bans()).some((b) => b.host === `127.0.0.1:${port}`);
 
-  it('never answers getheaders: dropped within the timeout, sync rotates to the honest peer', async () => {
+  behaviour('never-answers', 'dropped within the timeout, not banned, sync rotates to the honest peer', async () => {
     const mute = await ScriptedPeer.start({ handshake: { startHeight: 9_000 }, onGetHeaders: () => 'ignore' });
     await withClient(mute, async (sup) => {
       await until('the mute peer dropped', async () => mute.connections.length > 0 && mute.open.length === 0, 5_000);
@@ -77,7 +81,7 @@ describe('misbehaving peers next to an honest one (scripted peers, real threads)
     });
   });
 
-  it('trickles one header per answer while claiming more: dropped (under-delivery), not banned', async () => {
+  behaviour('trickle', 'dropped (under-delivery), not banned', async () => {
     const view = new ChainBuilderView(chain.raw);
     const trickle = await ScriptedPeer.start({
       handshake: { startHeight: 9_000 },
@@ -92,7 +96,7 @@ describe('misbehaving peers next to an honest one (scripted peers, real threads)
     });
   });
 
-  it('answers too slowly for the progress floor: dropped before any timeout, sync rotates', async () => {
+  behaviour('late-answer', 'dropped by the progress floor before any timeout, not banned, sync rotates', async () => {
     const view = new ChainBuilderView(chain.raw);
     const slow = await ScriptedPeer.start({
       handshake: { startHeight: 9_000 },
@@ -115,7 +119,7 @@ describe('misbehaving peers next to an honest one (scripted peers, real threads)
     );
   });
 
-  it('headers with bad proof of work: banned', async () => {
+  behaviour('bad-pow', 'banned (HEADER_BAD_POW)', async () => {
     const liar = await ScriptedPeer.start({
       handshake: { startHeight: 9_000 },
       onGetHeaders: () => {
@@ -131,14 +135,14 @@ describe('misbehaving peers next to an honest one (scripted peers, real threads)
     });
   });
 
-  const codecCases: Array<[string, (p: () => ScriptedPeer, conn: WireConnection) => void, string]> = [
-    ['a bad checksum', (p, conn) => p().sendBadChecksum(undefined, conn), 'PEER_BAD_CHECKSUM'],
-    ['the wrong magic (another network)', (p, conn) => p().sendWrongMagic(undefined, conn), 'PEER_BAD_MAGIC'],
-    ['an oversized message', (p, conn) => p().sendOversized('headers', conn), 'PEER_OVERSIZED'],
-    ['more than 2000 headers', (p, conn) => p().sendTooManyHeaders(2_001, conn), 'PEER_TOO_MANY_ITEMS'],
+  const codecCases: Array<[BehaviourId, (p: () => ScriptedPeer, conn: WireConnection) => void, string]> = [
+    ['bad-checksum', (p, conn) => p().sendBadChecksum(undefined, conn), 'PEER_BAD_CHECKSUM'],
+    ['wrong-magic', (p, conn) => p().sendWrongMagic(undefined, conn), 'PEER_BAD_MAGIC'],
+    ['oversized-payload', (p, conn) => p().sendOversized('headers', conn), 'PEER_OVERSIZED'],
+    ['too-many-headers', (p, conn) => p().sendTooManyHeaders(2_001, conn), 'PEER_TOO_MANY_ITEMS'],
   ];
-  for (const [name, act, code] of codecCases) {
-    it(`${name}: disconnected and banned (${code})`, async () => {
+  for (const [id, act, code] of codecCases) {
+    behaviour(id, `disconnected and banned (${code})`, async () => {
       let peer: ScriptedPeer | null = null;
       peer = await ScriptedPeer.start({
         handshake: { startHeight: 100 },
@@ -153,7 +157,7 @@ describe('misbehaving peers next to an honest one (scripted peers, real threads)
     });
   }
 
-  it('164-byte headers of the 2026 minority PoW fork (same magic): disconnected and banned (PEER_FOREIGN_CHAIN)', async () => {
+  behaviour('foreign-164', 'disconnected and banned (PEER_FOREIGN_CHAIN)', async () => {
     // count = 3, then three 164-byte headers with nVersion bit 31 set (each followed by a zero tx count).
     const payload = new Uint8Array(1 + 3 * 165);
     payload[0] = 3;
@@ -173,14 +177,14 @@ describe('misbehaving peers next to an honest one (scripted peers, real threads)
     });
   });
 
-  const refusedCases: Array<[string, ScriptedPeerBehaviour]> = [
-    ['no NODE_NETWORK / NODE_NETWORK_LIMITED service bit', { handshake: { startHeight: 9_000, services: 4n } }],
-    ['an obsolete protocol version (no getheaders)', { handshake: { startHeight: 9_000, protocolVersion: 31_000 } }],
-    ['a handshake that never completes (version, no verack)', { handshake: { startHeight: 9_000, sendVerack: false } }],
+  const refusedCases: Array<[BehaviourId, ScriptedPeerBehaviour]> = [
+    ['no-services', { handshake: { startHeight: 9_000, services: 4n } }],
+    ['obsolete-version', { handshake: { startHeight: 9_000, protocolVersion: 31_000 } }],
+    ['handshake-timeout', { handshake: { startHeight: 9_000, sendVerack: false } }],
   ];
-  for (const [name, behaviour] of refusedCases) {
-    it(`${name}: disconnected, not banned, sync goes on`, async () => {
-      const peer = await ScriptedPeer.start(behaviour);
+  for (const [id, script] of refusedCases) {
+    behaviour(id, 'disconnected, not banned, sync goes on', async () => {
+      const peer = await ScriptedPeer.start(script);
       await withClient(peer, async (sup) => {
         await until('disconnected', async () => peer.connections.length > 0 && peer.open.length === 0, 5_000);
         assert.equal(await banned(sup, peer.port)(), false);
@@ -189,7 +193,7 @@ describe('misbehaving peers next to an honest one (scripted peers, real threads)
     });
   }
 
-  it('a flood of unconnected headers: banned, and memory stays bounded', async () => {
+  behaviour('unconnected-flood', 'real threads, 200 messages of 50 headers: banned (PEER_UNCONNECTING_FLOOD), nothing stored, process RSS bounded', async () => {
     let peer: ScriptedPeer | null = null;
     peer = await ScriptedPeer.start({
       handshake: { startHeight: 100 },
@@ -207,7 +211,7 @@ describe('misbehaving peers next to an honest one (scripted peers, real threads)
     assert.ok(growthMb < 150, `RSS grew ${growthMb.toFixed(0)} MB`);
   });
 
-  it('an announcement that does not connect makes us ask that peer from our locator (orphan -> getheaders)', async () => {
+  behaviour('orphan-announcement', 'we ask that peer from our locator and take its chain (not banned)', async () => {
     // A peer whose chain extends the honest one announces only its new tip, as bcoin does after a reorg.
     const longer = new ChainBuilder(REGTEST);
     longer.extend(2_500);

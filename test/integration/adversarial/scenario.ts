@@ -1,0 +1,79 @@
+/**
+ * One misbehaving scripted peer next to an honest one, against a fresh in-process node (test/helpers/peerHarness):
+ * the check asserts the outcome for the adversary, then every scenario asserts what must hold whatever the
+ * adversary did: sync completes from the honest peer, the store audits clean, the node still answers, and its
+ * bookkeeping stays bounded.
+ */
+import assert from 'node:assert/strict';
+import type { ChainParams } from '../../../src/chain/params.js';
+import type { ErrorCode } from '../../../src/errors/codes.js';
+import type { NetCounters } from '../../../src/net/netCounters.js';
+import type { StartSpec } from '../../../src/protocol/chain.js';
+import type { NetConfig } from '../../../src/protocol/net.js';
+import { TestNode, until } from '../../helpers/peerHarness.js';
+import type { ScriptedPeer, ScriptedPeerBehaviour, WireConnection } from '../../helpers/scriptedPeer.js';
+import type { WireMessage } from '../../../src/wire/index.js';
+
+export interface ScenarioOptions {
+  readonly honest: ScriptedPeer;
+  /** The honest peer's tip (display hex): the node must reach it. */
+  readonly tipHex: string;
+  readonly adversary: ScriptedPeer;
+  readonly params?: ChainParams;
+  readonly start?: StartSpec;
+  readonly net?: Partial<NetConfig>;
+  /** How long sync from the honest peer may take once the check is done (default 20 s: an upper bound for a loaded machine). */
+  readonly syncTimeoutMs?: number;
+}
+
+/** Runs `check` against a node connected to both peers, then the common checks. Returns the final counters. */
+export async function nextToHonest(opts: ScenarioOptions, check: (node: TestNode) => Promise<void>): Promise<NetCounters> {
+  const node = await TestNode.start({
+    peers: [opts.adversary.port, opts.honest.port],
+    ...(opts.params !== undefined ? { params: opts.params } : {}),
+    ...(opts.start !== undefined ? { start: opts.start } : {}),
+    ...(opts.net !== undefined ? { net: opts.net } : {}),
+  });
+  try {
+    await check(node);
+    await node.waitForTip(opts.tipHex, opts.syncTimeoutMs ?? 20_000);
+    const audit = await node.chain.audit();
+    assert.equal(audit.ok, true, `store audit: ${audit.problems.join('; ')}`);
+    const c = node.counters();
+    assertBounded(c);
+    return c;
+  } finally {
+    await node.close();
+    await opts.adversary.close();
+  }
+}
+
+/** Bounds that hold for any scenario with two configured peers. */
+export function assertBounded(c: NetCounters): void {
+  assert.ok(c.peers <= 2, `connections: ${c.peers}`);
+  assert.ok(c.ownNonces <= c.peers, `version nonces kept: ${c.ownNonces} for ${c.peers} connections`);
+  assert.ok(c.retryEntries <= 2, `retry entries: ${c.retryEntries}`);
+  assert.ok(c.stalledEntries <= 2, `stalled entries: ${c.stalledEntries}`);
+  assert.ok(c.unconnectingEntries <= 2, `unconnecting entries: ${c.unconnectingEntries}`);
+  assert.ok(c.requestsOutstanding <= 2, `outstanding requests: ${c.requestsOutstanding}`);
+}
+
+/** Waits (bounded) for the adversary to be banned with `code` and disconnected. */
+export async function expectBanned(node: TestNode, adversary: ScriptedPeer, code: ErrorCode, timeoutMs = 10_000): Promise<void> {
+  await until(`ban of the adversary (${code})`, async () => (await node.banOf(adversary.port)) !== undefined, timeoutMs);
+  assert.equal((await node.banOf(adversary.port))?.reason, code);
+  await until('the adversary disconnected', () => adversary.connections.length > 0 && adversary.open.length === 0, timeoutMs);
+}
+
+/** Waits (bounded) for the adversary's first connection to be closed by us, and checks it is not banned. */
+export async function expectDroppedNotBanned(node: TestNode, adversary: ScriptedPeer, timeoutMs = 10_000): Promise<void> {
+  await until('the adversary dropped', () => adversary.connections.length > 0 && adversary.connections[0]!.closed, timeoutMs);
+  assert.equal(await node.banOf(adversary.port), undefined, 'dropped, not banned');
+}
+
+/** Runs `fn` once our node finished the handshake on `conn` (it sends getaddr when ready). */
+export function afterHandshake(fn: (conn: WireConnection) => void): NonNullable<ScriptedPeerBehaviour['onMessage']> {
+  return (msg: WireMessage, conn: WireConnection) => {
+    if (msg.command === 'getaddr') fn(conn);
+  };
+}
