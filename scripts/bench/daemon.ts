@@ -35,15 +35,30 @@ process.on('exit', () => {
   for (const c of live) c.kill('SIGKILL');
 });
 
+/** One pino log line of the daemon (JSON), with its ISO `time` and constant `msg`. */
+export interface LogLine {
+  readonly time: string;
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
 export class Daemon {
   private output = '';
+  private partial = '';
+  /** Log lines seen so far whose msg is in `watched` (bounded: only those messages are kept). */
+  private readonly seen: LogLine[] = [];
+  private readonly watched = new Set<string>();
 
   private constructor(
     readonly child: ChildProcess,
     readonly restPort: number,
   ) {
     const keep = (d: Buffer): void => {
-      this.output = (this.output + d.toString()).slice(-8000);
+      const text = d.toString();
+      this.output = (this.output + text).slice(-8000);
+      const lines = (this.partial + text).split('\n');
+      this.partial = (lines.pop() ?? '').slice(-100_000);
+      for (const l of lines) this.onLine(l);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
@@ -66,6 +81,38 @@ export class Daemon {
     const child = spawn(process.execPath, args, { cwd: opts.dir, stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(child);
     return new Daemon(child, restPort);
+  }
+
+  private onLine(line: string): void {
+    if (this.watched.size === 0 || !line.startsWith('{')) return;
+    try {
+      const parsed = JSON.parse(line) as LogLine;
+      if (this.watched.has(parsed.msg)) this.seen.push(parsed);
+    } catch {
+      // not a log line
+    }
+  }
+
+  /** Keep the log lines with these messages (call before they can appear, i.e. right after start). */
+  watch(...msgs: string[]): void {
+    for (const m of msgs) this.watched.add(m);
+  }
+
+  /** How many watched log lines with this message were seen so far. */
+  logCount(msg: string): number {
+    return this.seen.filter((l) => l.msg === msg).length;
+  }
+
+  /** The first watched log line with this message, waiting (bounded) for it; null on timeout or exit. */
+  async logLine(msg: string, timeoutMs: number): Promise<LogLine | null> {
+    const deadline = Date.now() + timeoutMs;
+    for (let round = 0; round < 1_000_000; round++) {
+      const hit = this.seen.find((l) => l.msg === msg);
+      if (hit !== undefined) return hit;
+      if (this.exited || Date.now() >= deadline) return null;
+      await sleep(10);
+    }
+    return null;
   }
 
   get url(): string {

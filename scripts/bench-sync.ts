@@ -1,0 +1,237 @@
+// P2P header sync over loopback, with the real daemon (`node dist/main.js`, a temp conf connecting only to the peer):
+// (a) from a bcoin regtest full node holding K blocks (mined once, cached in the temp dir by K): spvclient, bcoin's
+//     own SPV node (bcoin.SPVNode, a child process) and a bare getheaders client (bcoin's serving rate) in the same
+//     run, one after the other, against the same node;
+// (b) from a fast scripted header server (ours, frames pre-encoded) serving N synthetic headers: what our client does
+//     when the peer is not the bottleneck. `--file F --network NET` serves a scripts/gen-chain.ts file instead.
+// spvclient's sync time runs from its 'header sync started' log line (pino timestamp) until GET /api/v1/tip (polled
+// every 10 ms) shows the target height; wall time from process start is reported too.
+// Prints human lines, then ONE JSON line last. Never asserts.
+//   npm run bench:sync -- --blocks 20000 --headers 1000000 [--file F --network NET] [--skip-bcoin] [--cpu-prof]
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { headerHash } from '../src/chain/header.js';
+import { REGTEST, isNetworkName, paramsFor } from '../src/chain/params.js';
+import { BcoinNode } from '../test/helpers/bcoinNode.js';
+import { freePort } from '../test/helpers/ports.js';
+import { Daemon, ROOT } from './bench/daemon.js';
+import { measureGetheaders } from './bench/getheadersClient.js';
+import type { ServingRate } from './bench/getheadersClient.js';
+import { HeaderServer } from './bench/headerServer.js';
+import { machine, numberFlag } from './bench/measure.js';
+import { regtestChain } from './bench/syntheticChain.js';
+
+const { values } = parseArgs({
+  options: {
+    blocks: { type: 'string' },
+    headers: { type: 'string' },
+    file: { type: 'string' },
+    network: { type: 'string' },
+    gomaxprocs: { type: 'string' },
+    'skip-bcoin': { type: 'boolean' },
+    'skip-scripted': { type: 'boolean' },
+    'cpu-prof': { type: 'boolean' },
+  },
+});
+const blocks = Math.floor(numberFlag(values.blocks, 20_000, 'blocks'));
+const headersWanted = Math.floor(numberFlag(values.headers, 1_000_000, 'headers'));
+const gomaxprocs = Math.floor(numberFlag(values.gomaxprocs, 2, 'gomaxprocs'));
+const work = mkdtempSync(join(tmpdir(), 'spv-bench-sync-'));
+const profDir = join(process.cwd(), 'bench-profiles');
+const HEADER_SIZE = 80;
+
+interface SpvSync {
+  readonly height: number;
+  /** Its 'header sync started' log line -> its REST tip seen at the target (polled every 10 ms). */
+  readonly syncMs: number | null;
+  readonly headersPerSecond: number | null;
+  /** Process start -> REST tip at the target. */
+  readonly wallMs: number;
+  /** 'sync peer under-delivered' warnings (a pipelining artefact with a fast peer: see the report). */
+  readonly underDelivered: number;
+}
+
+const rate = (n: number, ms: number | null): number | null => (ms === null || ms <= 0 ? null : Math.round((n / ms) * 1000));
+
+/** Runs the daemon against one peer until its REST tip reaches `target` (bounded), timing the sync from its log. */
+async function spvclientSync(name: string, network: string, peer: string, target: number, timeoutMs: number): Promise<SpvSync> {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  const began = performance.now();
+  const daemon = await Daemon.start({
+    dir,
+    network,
+    connect: [peer],
+    gomaxprocs,
+    logLevel: 2,
+    conf: { chain: { start: 'genesis' } },
+    nodeFlags: values['cpu-prof'] === true ? ['--cpu-prof', `--cpu-prof-dir=${join(profDir, name)}`] : [],
+  });
+  daemon.watch('header sync started', 'sync peer under-delivered');
+  try {
+    const tip = await daemon.waitTip((t) => t.height >= target, { timeoutMs, pollMs: 10 });
+    const doneAt = Date.now();
+    const wallMs = Math.round(performance.now() - began);
+    const started = await daemon.logLine('header sync started', 1000);
+    const syncMs = started === null ? null : doneAt - Date.parse(started.time);
+    const height = tip?.height ?? 0;
+    if (height < target) console.log(`spvclient (${name}) reached only ${height} of ${target} in ${timeoutMs} ms`);
+    return { height, syncMs, headersPerSecond: rate(height, syncMs), wallMs, underDelivered: daemon.logCount('sync peer under-delivered') };
+  } finally {
+    await daemon.stop();
+  }
+}
+
+/** A bcoin regtest node on a chain of `k` blocks, mined once and kept in the temp dir for later runs. */
+async function bcoinWithChain(k: number): Promise<{ node: BcoinNode; cached: boolean }> {
+  const cacheDir = join(tmpdir(), 'spv-bench-cache', `bcoin-regtest-${k}`);
+  const marker = join(cacheDir, 'complete.json');
+  let cached = existsSync(marker);
+  if (!cached) {
+    rmSync(cacheDir, { recursive: true, force: true });
+    mkdirSync(cacheDir, { recursive: true });
+    const miner = await BcoinNode.start({ prefix: cacheDir });
+    try {
+      for (let mined = 0; mined < k; mined += 2000) await miner.mine(Math.min(2000, k - mined));
+      await miner.waitForHeight(k, { timeoutMs: 30_000 });
+    } finally {
+      await miner.stop();
+    }
+    writeFileSync(marker, JSON.stringify({ blocks: k }));
+  } else {
+    cached = true;
+  }
+  const node = await BcoinNode.start({ prefix: cacheDir, startTimeoutMs: 60_000 });
+  const height = await node.height();
+  if (height !== k) throw new Error(`cached bcoin chain at ${cacheDir} has ${height} blocks, not ${k}: delete it`);
+  return { node, cached };
+}
+
+/** bcoin.SPVNode in a child process syncing from `peer`; resolves with its own timing. */
+async function bcoinSpvSync(peer: string, target: number, timeoutMs: number): Promise<{ height: number; ms: number }> {
+  const prefix = join(work, 'bcoin-spv');
+  mkdirSync(prefix);
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, v] of Object.entries(process.env)) if (!key.startsWith('BCOIN_')) env[key] = v;
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'scripts', 'bench', 'bcoinSpv.ts'),
+      '--peer',
+      peer,
+      '--height',
+      String(target),
+      '--prefix',
+      prefix,
+      '--http-port',
+      String(await freePort()),
+      '--timeout-ms',
+      String(timeoutMs),
+    ],
+    { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs + 30_000);
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  clearTimeout(killer);
+  const last = out.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(last) as { height: number; ms: number };
+  } catch {
+    throw new Error(`bcoin SPV child failed (exit ${code}): ${err.slice(-1500)}`);
+  }
+}
+
+const result: Record<string, unknown> = { bench: 'sync', ...machine(), gomaxprocs };
+try {
+  // ---------------------------------------------------------------- (a) from bcoin
+  if (values['skip-bcoin'] !== true) {
+    const t0 = performance.now();
+    const { node, cached } = await bcoinWithChain(blocks);
+    console.log(`bcoin regtest node with ${blocks} blocks ready (${cached ? 'cached chain' : 'mined'}) in ${Math.round(performance.now() - t0)} ms`);
+    try {
+      const timeoutMs = 60_000 + blocks * 2;
+      let serving: ServingRate | null = null;
+      try {
+        serving = await measureGetheaders({
+          port: node.p2pPort,
+          magic: REGTEST.magic,
+          fromHash: headerHash(REGTEST.genesisHeader),
+          target: blocks,
+          timeoutMs,
+        });
+        console.log(`bcoin getheaders serving rate (bare client): ${serving.perSecond} headers/s (${serving.headers} in ${serving.ms} ms)`);
+      } catch (err) {
+        console.log(`bare getheaders client failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      const spv = await spvclientSync('from-bcoin', 'regtest', node.p2pAddress, blocks, timeoutMs);
+      console.log(`spvclient from bcoin: ${spv.headersPerSecond ?? '?'} headers/s (${spv.height} in ${spv.syncMs ?? '?'} ms of sync, ${spv.wallMs} ms from process start)`);
+      let bcoinSpv: { height: number; ms: number } | null = null;
+      try {
+        bcoinSpv = await bcoinSpvSync(node.p2pAddress, blocks, timeoutMs);
+        console.log(`bcoin SPVNode from bcoin: ${rate(bcoinSpv.height, bcoinSpv.ms)} headers/s (${bcoinSpv.height} in ${bcoinSpv.ms} ms)`);
+      } catch (err) {
+        console.log(`bcoin SPV run failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      const bcoinSpvRate = bcoinSpv === null ? null : rate(bcoinSpv.height, bcoinSpv.ms);
+      const ratio = spv.headersPerSecond !== null && bcoinSpvRate !== null ? Math.round((spv.headersPerSecond / bcoinSpvRate) * 10) / 10 : null;
+      const ofServing = spv.headersPerSecond !== null && serving !== null ? Math.round((spv.headersPerSecond / serving.perSecond) * 100) / 100 : null;
+      console.log(`ratio spvclient / bcoin SPV: ${ratio ?? '?'}x; spvclient / bcoin getheaders serving rate: ${ofServing ?? '?'}`);
+      result.bcoin = {
+        blocks,
+        servingHeadersPerSecond: serving?.perSecond ?? null,
+        spvclient: spv,
+        bcoinSpv: bcoinSpv === null ? null : { ...bcoinSpv, headersPerSecond: bcoinSpvRate },
+        ratioVsBcoinSpv: ratio,
+        fractionOfServingRate: ofServing,
+      };
+    } finally {
+      await node.stop();
+    }
+  }
+
+  // ---------------------------------------------------------------- (b) from the scripted server
+  if (values['skip-scripted'] !== true) {
+    let network = 'regtest';
+    let headers: Uint8Array;
+    let baseHash: Uint8Array;
+    let source: string;
+    const t0 = performance.now();
+    if (values.file !== undefined) {
+      network = values.network ?? 'regtest';
+      const raw = new Uint8Array(readFileSync(values.file));
+      headers = raw.subarray(HEADER_SIZE, raw.length - (raw.length % HEADER_SIZE));
+      baseHash = headerHash(raw.subarray(0, HEADER_SIZE));
+      source = values.file;
+    } else {
+      const chain = regtestChain(headersWanted);
+      headers = chain.headers;
+      baseHash = headerHash(REGTEST.genesisHeader);
+      source = `synthetic regtest (${chain.cached ? 'cached' : 'mined'} ${chain.file})`;
+    }
+    if (!isNetworkName(network)) throw new Error(`--network ${network}: not a network this build knows`);
+    const n = headers.length / HEADER_SIZE;
+    const server = await HeaderServer.start(paramsFor(network).magic, headers, baseHash);
+    console.log(`scripted header server: ${n} headers from ${source}, ready in ${Math.round(performance.now() - t0)} ms`);
+    try {
+      const spv = await spvclientSync('from-scripted', network, `127.0.0.1:${server.port}`, n, 120_000 + n / 5);
+      console.log(`spvclient from the scripted server: ${spv.headersPerSecond ?? '?'} headers/s (${spv.height} in ${spv.syncMs ?? '?'} ms of sync, ${spv.wallMs} ms from process start)`);
+      console.log(`server: ${server.requests} getheaders answered (${server.slowRequests} off the batch boundaries)`);
+      result.scripted = { network, headers: n, spvclient: spv, requests: server.requests };
+    } finally {
+      await server.close();
+    }
+  }
+  if (values['cpu-prof'] === true) console.log(`daemon CPU profiles written under ${profDir}`);
+  console.log(JSON.stringify(result));
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

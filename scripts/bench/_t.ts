@@ -1,0 +1,13 @@
+import { Daemon } from './daemon.js';
+import { HeaderServer } from './headerServer.js';
+import { regtestChain } from './syntheticChain.js';
+import { REGTEST } from '../../src/chain/params.js';
+import { headerHash } from '../../src/chain/header.js';
+const c = regtestChain(40000);
+const s = await HeaderServer.start(REGTEST.magic, c.headers, headerHash(REGTEST.genesisHeader));
+const d = await Daemon.start({ dir: '/tmp/dbg', network: 'regtest', connect: [`127.0.0.1:${s.port}`], logLevel: 2 });
+const t = performance.now();
+const tip = await d.waitTip((x) => x.height >= 40000, { timeoutMs: 30000, pollMs: 10 });
+console.log(tip, performance.now() - t);
+await d.stop(); await s.close();
+console.log(d.recentOutput.slice(-3000));
