@@ -52,6 +52,19 @@ interface SpvSync {
   readonly wallMs: number;
   /** 'sync peer under-delivered' warnings (a pipelining artefact with a fast peer: see the report). */
   readonly underDelivered: number;
+  /** Peak resident set of the daemon process (all threads), sampled from /proc every 50 ms. */
+  readonly peakRssMb: number;
+}
+
+/** Resident set of a process in MB (Linux /proc), 0 when unavailable. */
+function rssMb(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
 }
 
 const rate = (n: number, ms: number | null): number | null => (ms === null || ms <= 0 ? null : Math.round((n / ms) * 1000));
@@ -71,6 +84,8 @@ async function spvclientSync(name: string, network: string, peer: string, target
     nodeFlags: values['cpu-prof'] === true ? ['--cpu-prof', `--cpu-prof-dir=${join(profDir, name)}`] : [],
   });
   daemon.watch('header sync started', 'sync peer under-delivered');
+  let peakRssMb = 0;
+  const sampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, rssMb(daemon.child.pid))), 50);
   try {
     const tip = await daemon.waitTip((t) => t.height >= target, { timeoutMs, pollMs: 10 });
     const doneAt = Date.now();
@@ -79,8 +94,10 @@ async function spvclientSync(name: string, network: string, peer: string, target
     const syncMs = started === null ? null : doneAt - Date.parse(started.time);
     const height = tip?.height ?? 0;
     if (height < target) console.log(`spvclient (${name}) reached only ${height} of ${target} in ${timeoutMs} ms`);
-    return { height, syncMs, headersPerSecond: rate(height, syncMs), wallMs, underDelivered: daemon.logCount('sync peer under-delivered') };
+    const underDelivered = daemon.logCount('sync peer under-delivered');
+    return { height, syncMs, headersPerSecond: rate(height, syncMs), wallMs, underDelivered, peakRssMb };
   } finally {
+    clearInterval(sampler);
     await daemon.stop();
   }
 }
@@ -252,7 +269,10 @@ try {
     console.log(`scripted header server: ${n} headers from ${source}, ready in ${Math.round(performance.now() - t0)} ms`);
     try {
       const spv = await spvclientSync('from-scripted', network, `127.0.0.1:${server.port}`, n, 120_000 + n / 5);
-      console.log(`spvclient from the scripted server: ${spv.headersPerSecond ?? '?'} headers/s (${spv.height} in ${spv.syncMs ?? '?'} ms of sync, ${spv.wallMs} ms from process start)`);
+      console.log(
+        `spvclient from the scripted server: ${spv.headersPerSecond ?? '?'} headers/s (${spv.height} in ${spv.syncMs ?? '?'} ms of sync, ` +
+          `${spv.wallMs} ms from process start), peak RSS ${spv.peakRssMb} MB, 'sync peer under-delivered' ${spv.underDelivered}x`,
+      );
       console.log(`server: ${server.requests} getheaders answered (${server.slowRequests} off the batch boundaries)`);
       // The same headers through `import` (chain worker + pow pool + store, no network) in the same run: how much
       // of the sync time the network path adds on top of validating and storing.
