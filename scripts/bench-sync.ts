@@ -194,11 +194,10 @@ try {
     console.log(`bcoin regtest node with ${blocks} blocks ready (${cached ? 'cached chain' : 'mined'}) in ${Math.round(performance.now() - t0)} ms`);
     try {
       const timeoutMs = 60_000 + blocks * 2;
-      // Twice: the first pass also warms bcoin's caches (its chain DB was just opened), which the clients measured
-      // after it then find warm too; the second pass is the serving rate they are compared with.
-      let serving: ServingRate | null = null;
-      let servingCold: ServingRate | null = null;
-      for (const pass of ['cold', 'warm'] as const) {
+      // The bare client runs before the two clients (cold: bcoin's chain DB was just opened, and warm) and after
+      // them; the best pass is bcoin's serving rate. On a loaded machine single passes vary a lot.
+      const passes: Array<{ pass: string; rate: ServingRate }> = [];
+      const bare = async (pass: string): Promise<void> => {
         try {
           const r = await measureGetheaders({
             port: node.p2pPort,
@@ -207,13 +206,14 @@ try {
             target: blocks,
             timeoutMs,
           });
-          if (pass === 'cold') servingCold = r;
-          else serving = r;
+          passes.push({ pass, rate: r });
           console.log(`bcoin getheaders serving rate (bare client, ${pass}): ${r.perSecond} headers/s (${r.headers} in ${r.ms} ms)`);
         } catch (err) {
-          console.log(`bare getheaders client failed: ${err instanceof Error ? err.message : String(err)}`);
+          console.log(`bare getheaders client (${pass}) failed: ${err instanceof Error ? err.message : String(err)}`);
         }
-      }
+      };
+      await bare('cold');
+      await bare('warm');
       const spv = await spvclientSync('from-bcoin', 'regtest', node.p2pAddress, blocks, timeoutMs);
       console.log(`spvclient from bcoin: ${spv.headersPerSecond ?? '?'} headers/s (${spv.height} in ${spv.syncMs ?? '?'} ms of sync, ${spv.wallMs} ms from process start)`);
       let bcoinSpv: { height: number; ms: number } | null = null;
@@ -223,6 +223,9 @@ try {
       } catch (err) {
         console.log(`bcoin SPV run failed: ${err instanceof Error ? err.message : String(err)}`);
       }
+      await bare('after');
+      const best = passes.reduce<ServingRate | null>((b, p) => (b === null || p.rate.perSecond > b.perSecond ? p.rate : b), null);
+      const serving = best;
       const bcoinSpvRate = bcoinSpv === null ? null : rate(bcoinSpv.height, bcoinSpv.ms);
       const ratio = spv.headersPerSecond !== null && bcoinSpvRate !== null ? Math.round((spv.headersPerSecond / bcoinSpvRate) * 10) / 10 : null;
       const ofServing = spv.headersPerSecond !== null && serving !== null ? Math.round((spv.headersPerSecond / serving.perSecond) * 100) / 100 : null;
@@ -230,7 +233,7 @@ try {
       result.bcoin = {
         blocks,
         servingHeadersPerSecond: serving?.perSecond ?? null,
-        servingColdHeadersPerSecond: servingCold?.perSecond ?? null,
+        servingPasses: Object.fromEntries(passes.map((p) => [p.pass, p.rate.perSecond])),
         spvclient: spv,
         bcoinSpv: bcoinSpv === null ? null : { ...bcoinSpv, headersPerSecond: bcoinSpvRate },
         ratioVsBcoinSpv: ratio,
