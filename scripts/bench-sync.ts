@@ -3,7 +3,9 @@
 //     own SPV node (bcoin.SPVNode, a child process) and a bare getheaders client (bcoin's serving rate) in the same
 //     run, one after the other, against the same node;
 // (b) from a fast scripted header server (ours, frames pre-encoded) serving N synthetic headers: what our client does
-//     when the peer is not the bottleneck. `--file F --network NET` serves a scripts/gen-chain.ts file instead.
+//     when the peer is not the bottleneck. `--file F --network NET` serves a scripts/gen-chain.ts file instead
+//     (genesis first, then one linear chain: a file written with --forks is served as if it were linear, and its
+//     fork headers would be rejected).
 // spvclient's sync time runs from its 'header sync started' log line (pino timestamp) until GET /api/v1/tip (polled
 // every 10 ms) shows the target height; wall time from process start is reported too.
 // Prints human lines, then ONE JSON line last. Never asserts.
@@ -173,7 +175,7 @@ function importRate(network: string, file: string, n: number): { ms: number; hea
   const r = spawnSync(
     process.execPath,
     [join(ROOT, 'dist', 'main.js'), 'import', file, '--json', '--network', network, '--datadir', dataDir, '--gomaxprocs', String(gomaxprocs), '--loglevel', '6'],
-    { encoding: 'utf8', timeout: 120_000 + n / 5 },
+    { encoding: 'utf8', timeout: 120_000 + Math.ceil(n / 5) },
   );
   rmSync(dataDir, { recursive: true, force: true });
   try {
@@ -271,7 +273,7 @@ try {
     const server = await HeaderServer.start(paramsFor(network).magic, headers, baseHash);
     console.log(`scripted header server: ${n} headers from ${source}, ready in ${Math.round(performance.now() - t0)} ms`);
     try {
-      const spv = await spvclientSync('from-scripted', network, `127.0.0.1:${server.port}`, n, 120_000 + n / 5);
+      const spv = await spvclientSync('from-scripted', network, `127.0.0.1:${server.port}`, n, 120_000 + Math.ceil(n / 5));
       console.log(
         `spvclient from the scripted server: ${spv.headersPerSecond ?? '?'} headers/s (${spv.height} in ${spv.syncMs ?? '?'} ms of sync, ` +
           `${spv.wallMs} ms from process start), peak RSS ${spv.peakRssMb} MB, 'sync peer under-delivered' ${spv.underDelivered}x`,
