@@ -56,6 +56,26 @@ interface SpvSync {
   readonly underDelivered: number;
   /** Peak resident set of the daemon process (all threads), sampled from /proc every 50 ms. */
   readonly peakRssMb: number;
+  /** CPU time of the daemon process (all threads, start-up included) when the target was reached. */
+  readonly cpuMs: number | null;
+  /** The part of it spent after 'header sync started' (sampled within ~10 ms of that line). */
+  readonly syncCpuMs: number | null;
+}
+
+/**
+ * CPU time (user + system, all threads) a process has used so far, in ms, from Linux /proc (fields 14 and 15 of
+ * /proc/PID/stat, in clock ticks of 1/100 s, the Linux default USER_HZ); null when unavailable. CPU time is what the
+ * other sessions on a shared machine cannot inflate, so it compares peer and client costs better than wall time.
+ */
+function cpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 /** Resident set of a process in MB (Linux /proc), 0 when unavailable. */
@@ -88,16 +108,22 @@ async function spvclientSync(name: string, network: string, peer: string, target
   daemon.watch('header sync started', 'sync peer under-delivered');
   let peakRssMb = 0;
   const sampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, rssMb(daemon.child.pid))), 50);
+  let cpuAtStart: number | null = null;
+  void daemon.logLine('header sync started', timeoutMs).then((l) => {
+    if (l !== null) cpuAtStart = cpuMs(daemon.child.pid);
+  });
   try {
     const tip = await daemon.waitTip((t) => t.height >= target, { timeoutMs, pollMs: 10 });
     const doneAt = Date.now();
+    const cpu = cpuMs(daemon.child.pid);
     const wallMs = Math.round(performance.now() - began);
     const started = await daemon.logLine('header sync started', 1000);
     const syncMs = started === null ? null : doneAt - Date.parse(started.time);
     const height = tip?.height ?? 0;
     if (height < target) console.log(`spvclient (${name}) reached only ${height} of ${target} in ${timeoutMs} ms`);
     const underDelivered = daemon.logCount('sync peer under-delivered');
-    return { height, syncMs, headersPerSecond: rate(height, syncMs), wallMs, underDelivered, peakRssMb };
+    const syncCpuMs = cpu === null || cpuAtStart === null ? null : cpu - cpuAtStart;
+    return { height, syncMs, headersPerSecond: rate(height, syncMs), wallMs, underDelivered, peakRssMb, cpuMs: cpu, syncCpuMs };
   } finally {
     clearInterval(sampler);
     await daemon.stop();
@@ -130,7 +156,7 @@ async function bcoinWithChain(k: number): Promise<{ node: BcoinNode; cached: boo
 }
 
 /** bcoin.SPVNode in a child process syncing from `peer`; resolves with its own timing. */
-async function bcoinSpvSync(peer: string, target: number, timeoutMs: number): Promise<{ height: number; ms: number }> {
+async function bcoinSpvSync(peer: string, target: number, timeoutMs: number): Promise<{ height: number; ms: number; syncCpuMs: number }> {
   const prefix = join(work, 'bcoin-spv');
   mkdirSync(prefix);
   const env: NodeJS.ProcessEnv = {};
@@ -163,7 +189,7 @@ async function bcoinSpvSync(peer: string, target: number, timeoutMs: number): Pr
   clearTimeout(killer);
   const last = out.trim().split('\n').pop() ?? '';
   try {
-    return JSON.parse(last) as { height: number; ms: number };
+    return JSON.parse(last) as { height: number; ms: number; syncCpuMs: number };
   } catch {
     throw new Error(`bcoin SPV child failed (exit ${code}): ${err.slice(-1500)}`);
   }
@@ -198,8 +224,9 @@ try {
       const timeoutMs = 60_000 + blocks * 2;
       // The bare client runs before the two clients (cold: bcoin's chain DB was just opened, and warm) and after
       // them; the best pass is bcoin's serving rate. On a loaded machine single passes vary a lot.
-      const passes: Array<{ pass: string; rate: ServingRate }> = [];
+      const passes: Array<{ pass: string; rate: ServingRate; bcoinCpuMs: number | null }> = [];
       const bare = async (pass: string): Promise<void> => {
+        const cpu0 = cpuMs(node.pid);
         try {
           const r = await measureGetheaders({
             port: node.p2pPort,
@@ -208,20 +235,38 @@ try {
             target: blocks,
             timeoutMs,
           });
-          passes.push({ pass, rate: r });
-          console.log(`bcoin getheaders serving rate (bare client, ${pass}): ${r.perSecond} headers/s (${r.headers} in ${r.ms} ms)`);
+          const cpu1 = cpuMs(node.pid);
+          const bcoinCpuMs = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
+          passes.push({ pass, rate: r, bcoinCpuMs });
+          console.log(
+            `bcoin getheaders serving rate (bare client, ${pass}): ${r.perSecond} headers/s (${r.headers} in ${r.ms} ms; bcoin CPU ${bcoinCpuMs ?? '?'} ms)`,
+          );
         } catch (err) {
           console.log(`bare getheaders client (${pass}) failed: ${err instanceof Error ? err.message : String(err)}`);
         }
       };
       await bare('cold');
       await bare('warm');
+      const cpuBeforeSpv = cpuMs(node.pid);
       const spv = await spvclientSync('from-bcoin', 'regtest', node.p2pAddress, blocks, timeoutMs);
-      console.log(`spvclient from bcoin: ${spv.headersPerSecond ?? '?'} headers/s (${spv.height} in ${spv.syncMs ?? '?'} ms of sync, ${spv.wallMs} ms from process start)`);
-      let bcoinSpv: { height: number; ms: number } | null = null;
+      const cpuAfterSpv = cpuMs(node.pid);
+      const bcoinCpuForSpvclient = cpuBeforeSpv === null || cpuAfterSpv === null ? null : cpuAfterSpv - cpuBeforeSpv;
+      console.log(
+        `spvclient from bcoin: ${spv.headersPerSecond ?? '?'} headers/s (${spv.height} in ${spv.syncMs ?? '?'} ms of sync, ${spv.wallMs} ms from ` +
+          `process start); CPU: spvclient ${spv.syncCpuMs ?? '?'} ms during the sync (${spv.cpuMs ?? '?'} ms with start-up), ` +
+          `bcoin serving it ${bcoinCpuForSpvclient ?? '?'} ms`,
+      );
+      let bcoinSpv: { height: number; ms: number; syncCpuMs: number } | null = null;
+      let bcoinCpuForBcoinSpv: number | null = null;
       try {
+        const cpu0 = cpuMs(node.pid);
         bcoinSpv = await bcoinSpvSync(node.p2pAddress, blocks, timeoutMs);
-        console.log(`bcoin SPVNode from bcoin: ${rate(bcoinSpv.height, bcoinSpv.ms)} headers/s (${bcoinSpv.height} in ${bcoinSpv.ms} ms)`);
+        const cpu1 = cpuMs(node.pid);
+        bcoinCpuForBcoinSpv = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
+        console.log(
+          `bcoin SPVNode from bcoin: ${rate(bcoinSpv.height, bcoinSpv.ms)} headers/s (${bcoinSpv.height} in ${bcoinSpv.ms} ms); ` +
+            `CPU: bcoin SPV ${bcoinSpv.syncCpuMs} ms during the sync, bcoin serving it ${bcoinCpuForBcoinSpv ?? '?'} ms`,
+        );
       } catch (err) {
         console.log(`bcoin SPV run failed: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -231,15 +276,28 @@ try {
       const bcoinSpvRate = bcoinSpv === null ? null : rate(bcoinSpv.height, bcoinSpv.ms);
       const ratio = spv.headersPerSecond !== null && bcoinSpvRate !== null ? Math.round((spv.headersPerSecond / bcoinSpvRate) * 10) / 10 : null;
       const ofServing = spv.headersPerSecond !== null && serving !== null ? Math.round((spv.headersPerSecond / serving.perSecond) * 100) / 100 : null;
+      // CPU per header over the sync itself: what each client costs, whatever share of the cores it was given.
+      const perHeaderUs = (ms: number | null, n: number): number | null => (ms === null || n <= 0 ? null : Math.round((ms * 1000) / n));
+      const spvclientCpuUs = perHeaderUs(spv.syncCpuMs, spv.height);
+      const bcoinSpvCpuUs = bcoinSpv === null ? null : perHeaderUs(bcoinSpv.syncCpuMs, bcoinSpv.height);
+      const bcoinServingCpuUs = perHeaderUs(bcoinCpuForSpvclient, spv.height);
+      const cpuRatio = spvclientCpuUs !== null && bcoinSpvCpuUs !== null && spvclientCpuUs > 0 ? Math.round((bcoinSpvCpuUs / spvclientCpuUs) * 10) / 10 : null;
       console.log(`ratio spvclient / bcoin SPV: ${ratio ?? '?'}x; spvclient / bcoin getheaders serving rate: ${ofServing ?? '?'}`);
+      console.log(
+        `CPU per header during the sync: spvclient ${spvclientCpuUs ?? '?'} µs (daemon, all threads), bcoin SPV ${bcoinSpvCpuUs ?? '?'} µs ` +
+          `(${cpuRatio ?? '?'}x spvclient's), bcoin serving spvclient ${bcoinServingCpuUs ?? '?'} µs`,
+      );
       result.bcoin = {
         blocks,
         servingHeadersPerSecond: serving?.perSecond ?? null,
-        servingPasses: Object.fromEntries(passes.map((p) => [p.pass, p.rate.perSecond])),
+        servingPasses: Object.fromEntries(passes.map((p) => [p.pass, { headersPerSecond: p.rate.perSecond, bcoinCpuMs: p.bcoinCpuMs }])),
+        bcoinCpuMsServingSpvclient: bcoinCpuForSpvclient,
+        bcoinCpuMsServingBcoinSpv: bcoinCpuForBcoinSpv,
         spvclient: spv,
         bcoinSpv: bcoinSpv === null ? null : { ...bcoinSpv, headersPerSecond: bcoinSpvRate },
         ratioVsBcoinSpv: ratio,
         fractionOfServingRate: ofServing,
+        cpuUsPerHeader: { spvclient: spvclientCpuUs, bcoinSpv: bcoinSpvCpuUs, bcoinServingSpvclient: bcoinServingCpuUs, bcoinSpvOverSpvclient: cpuRatio },
       };
     } finally {
       await node.stop();
@@ -276,7 +334,8 @@ try {
       const spv = await spvclientSync('from-scripted', network, `127.0.0.1:${server.port}`, n, 120_000 + Math.ceil(n / 5));
       console.log(
         `spvclient from the scripted server: ${spv.headersPerSecond ?? '?'} headers/s (${spv.height} in ${spv.syncMs ?? '?'} ms of sync, ` +
-          `${spv.wallMs} ms from process start), peak RSS ${spv.peakRssMb} MB, 'sync peer under-delivered' ${spv.underDelivered}x`,
+          `${spv.wallMs} ms from process start), CPU ${spv.syncCpuMs ?? '?'} ms during the sync, peak RSS ${spv.peakRssMb} MB, ` +
+          `'sync peer under-delivered' ${spv.underDelivered}x`,
       );
       console.log(`server: ${server.requests} getheaders answered (${server.slowRequests} off the batch boundaries)`);
       // The same headers through `import` (chain worker + pow pool + store, no network) in the same run: how much

@@ -90,7 +90,8 @@ const STEPS: Step[] = [
     summary: (j) =>
       `from bcoin (${num(get(j, 'bcoin', 'blocks'))} blocks): spvclient ${num(get(j, 'bcoin', 'spvclient', 'headersPerSecond'))}/s, ` +
       `bcoin SPV ${num(get(j, 'bcoin', 'bcoinSpv', 'headersPerSecond'))}/s (${num(get(j, 'bcoin', 'ratioVsBcoinSpv'))}x), ` +
-      `bcoin serves ${num(get(j, 'bcoin', 'servingHeadersPerSecond'))}/s; ` +
+      `bcoin serves ${num(get(j, 'bcoin', 'servingHeadersPerSecond'))}/s; CPU per header ${num(get(j, 'bcoin', 'cpuUsPerHeader', 'spvclient'))} µs ` +
+      `vs bcoin SPV ${num(get(j, 'bcoin', 'cpuUsPerHeader', 'bcoinSpv'))} µs; ` +
       `scripted server ${num(get(j, 'scripted', 'headers'))} headers in ${num(get(j, 'scripted', 'spvclient', 'syncMs'))} ms ` +
       `(${num(get(j, 'scripted', 'spvclient', 'headersPerSecond'))}/s; import ${num(get(j, 'scripted', 'importHeadersPerSecond'))}/s)`,
   },

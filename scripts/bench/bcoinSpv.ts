@@ -1,6 +1,7 @@
 // Child process of scripts/bench-sync.ts: bcoin's own SPV node (bcoin.SPVNode, the same package as the full node)
 // syncing from one loopback bcoin peer, on disk in a temp prefix. Prints ONE JSON line:
-// {"height":N,"ms":M} where M runs from startSync() until the chain height reaches the target (or the timeout).
+// {"height":N,"ms":M,"syncCpuMs":C} where M runs from startSync() until the chain height reaches the target (or the
+// timeout) and C is this process's CPU time (user + system) over the same span.
 //   node --import tsx scripts/bench/bcoinSpv.ts --peer 127.0.0.1:P --height K --prefix DIR --http-port Q
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
@@ -50,6 +51,7 @@ node.on('error', (err) => console.error(`bcoin spv: ${err.message}`));
 await node.ensure();
 await node.open();
 await node.connect();
+const cpuBefore = process.cpuUsage();
 const began = performance.now();
 node.startSync();
 let ms = 0;
@@ -60,6 +62,7 @@ for (let round = 0; round < 10_000_000; round++) {
   await new Promise((r) => setTimeout(r, 5));
 }
 const height = node.chain.height;
-console.log(JSON.stringify({ height, ms: Math.round(ms) }));
+const cpu = process.cpuUsage(cpuBefore);
+console.log(JSON.stringify({ height, ms: Math.round(ms), syncCpuMs: Math.round((cpu.user + cpu.system) / 1000) }));
 await Promise.race([node.close(), new Promise((r) => setTimeout(r, 5000))]);
 process.exit(0);

@@ -88,7 +88,7 @@ describe('benchmark scripts run with tiny sizes and end with one JSON line', { c
     const run = await runScript('bench-sync.ts', ['--blocks', '300', '--headers', '4001', '--gomaxprocs', '1'], 230_000);
     expectKeys(run, 'bench-sync.ts', ['bench', 'cores', 'bcoin', 'scripted']);
     const bcoin = run.last.bcoin as Record<string, unknown>;
-    for (const k of ['servingHeadersPerSecond', 'spvclient', 'bcoinSpv', 'ratioVsBcoinSpv']) assert.ok(k in bcoin, `bcoin.${k}`);
+    for (const k of ['servingHeadersPerSecond', 'spvclient', 'bcoinSpv', 'ratioVsBcoinSpv', 'cpuUsPerHeader']) assert.ok(k in bcoin, `bcoin.${k}`);
     assert.equal((bcoin.spvclient as { height: number }).height, 300, 'spvclient synced every bcoin block');
     assert.equal((bcoin.bcoinSpv as { height: number } | null)?.height, 300, 'bcoin SPV synced every block');
     const scripted = run.last.scripted as { headers: number; spvclient: { height: number } };
