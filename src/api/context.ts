@@ -1,6 +1,7 @@
 import type { NetworkName } from '../chain/params.js';
 import type { Logger } from '../log/logger.js';
 import type { SpvClient } from '../client/spvClient.js';
+import type { ChainReads } from './chainReads.js';
 import type { RestMetrics } from './metrics.js';
 
 declare module 'fastify' {
@@ -16,6 +17,8 @@ declare module 'fastify' {
 export interface RouteContext {
   /** The library API: REST has no other path into the workers. */
   readonly client: SpvClient;
+  /** Tip and best-chain headers for the hot endpoints (single-flight tip, tip-validated header cache). */
+  readonly reads: ChainReads;
   readonly network: NetworkName;
   readonly log: Logger;
   readonly metrics: RestMetrics;

@@ -1,6 +1,6 @@
-import { sha256d } from '../chain/hash.js';
 import { invariant } from '../errors/spvError.js';
 import { bytesEqual } from '../util/bytes.js';
+import { pairHash } from './pairHash.js';
 
 /** The 64 bytes an inner node hashes: left ‖ right (Core: Hash(left, right)). */
 export function nodePreimage(left: Uint8Array, right: Uint8Array): Uint8Array {
@@ -10,9 +10,9 @@ export function nodePreimage(left: Uint8Array, right: Uint8Array): Uint8Array {
   return out;
 }
 
-/** An inner node's hash: sha256d(left ‖ right). */
+/** An inner node's hash: sha256d(left ‖ right) (pairHash.ts: no preimage copy, no node:crypto call overhead). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256d(nodePreimage(left, right));
+  return pairHash(left, right);
 }
 
 export interface MerkleRootResult {

@@ -149,8 +149,8 @@ export function verifyMerkleProof(proof: MerkleProof): VerifiedMerkleProof {
         });
       }
     }
-    const preimage = nodePreimage(left, right);
-    if (preimage[4]! <= 1) suspects.push({ preimage, height: h, pos });
+    // The preimage's byte 4 is left[4]; only then is the 64-byte copy worth making (parsesAsTransaction's shortcut).
+    if (left[4]! <= 1) suspects.push({ preimage: nodePreimage(left, right), height: h, pos });
     return nodeHash(left, right);
   };
   const root = traverse(height, 0);

@@ -70,7 +70,7 @@ export function registerChainRoutes(app: FastifyInstance, ctx: RouteContext): vo
       },
     },
     async () => {
-      const [tip, sync] = await Promise.all([ctx.client.chainTip(), probe(() => ctx.client.syncStatus())]);
+      const [tip, sync] = await Promise.all([ctx.reads.tip(), probe(() => ctx.client.syncStatus())]);
       return success('tip', {
         network: ctx.network,
         height: tip.height,

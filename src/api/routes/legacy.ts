@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { toHex } from '../../util/bytes.js';
 import type { RouteContext } from '../context.js';
 import { BEARER_SECURITY } from '../context.js';
 import { RestError, success } from '../envelope.js';
@@ -20,7 +19,7 @@ export function registerLegacyRoutes(app: FastifyInstance, ctx: RouteContext): v
       },
       config: { errorResult: { height: 0 } },
     },
-    async () => success('getcurrentheight', { height: (await ctx.client.chainTip()).height }),
+    async () => success('getcurrentheight', { height: (await ctx.reads.tip()).height }),
   );
 
   app.post<{ Body: { height: number } }>(
@@ -38,9 +37,9 @@ export function registerLegacyRoutes(app: FastifyInstance, ctx: RouteContext): v
       config: { errorResult: { header: '' } },
     },
     async (req) => {
-      const info = await ctx.client.headerByHeight(req.body.height);
-      if (info === null) throw new RestError(404, 'NOT_FOUND', 'no best-chain header at this height (above the tip or below the anchor)');
-      return success('queryheaderbyheight', { header: toHex(info.header) });
+      const header = await ctx.reads.headerHexAt(req.body.height);
+      if (header === null) throw new RestError(404, 'NOT_FOUND', 'no best-chain header at this height (above the tip or below the anchor)');
+      return success('queryheaderbyheight', { header });
     },
   );
 
