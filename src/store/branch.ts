@@ -8,19 +8,21 @@ export interface BranchEntry {
   readonly time: number;
   readonly bits: number;
   readonly chainwork: bigint;
+  /** Stored as a side-branch record (H/F); false for a header new in this batch. */
+  readonly side: boolean;
 }
 
 /**
  * A chain of headers above `forkHeight`, where it leaves (or simply extends) the best chain.
  * It is the ancestry a new header is judged on: heights up to forkHeight come from the best chain,
- * heights above from the branch itself.
+ * heights above from the branch itself. If it wins, it is also what the best chain becomes.
  */
 export class Branch implements AncestorView {
   readonly entries: BranchEntry[] = [];
 
   /**
-   * @param forkChainwork chainwork of the best-chain header at forkHeight; null until needed (the
-   *   in-memory best chain keeps no chainwork per height, so the store reads it only when a branch forks).
+   * @param forkChainwork chainwork of the best-chain header at forkHeight; null until needed (computed
+   *   from the best chain's per-chunk chainwork only when a header is about to be stored on this branch).
    */
   constructor(
     private readonly best: BestChain,
@@ -44,7 +46,7 @@ export class Branch implements AncestorView {
     return this.entries.length === 0 ? this.best.hashAt(this.forkHeight) : this.entries[this.entries.length - 1]!.hash;
   }
 
-  private entryAt(height: number): BranchEntry {
+  entryAt(height: number): BranchEntry {
     const e = this.entries[height - this.forkHeight - 1];
     if (e === undefined) throw new RangeError(`branch has no header at ${height}`);
     return e;
@@ -56,6 +58,10 @@ export class Branch implements AncestorView {
 
   bitsAt(height: number): number {
     return height <= this.forkHeight ? this.best.bitsAt(height) : this.entryAt(height).bits;
+  }
+
+  hashAt(height: number): Uint8Array {
+    return height <= this.forkHeight ? this.best.hashAt(height) : this.entryAt(height).hash;
   }
 
   push(e: BranchEntry): void {
