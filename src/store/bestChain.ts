@@ -19,15 +19,22 @@ export function workOfBits(bits: number): bigint {
   return w;
 }
 
+/** Entries per memory segment (1.25 MB): growth allocates a segment, it never copies the chain. */
+const SEGMENT_BITS = 15;
+const SEGMENT = 1 << SEGMENT_BITS;
+const SEGMENT_MASK = SEGMENT - 1;
+
 /**
  * The best chain in memory, compactly: per height a 40-byte entry (hash 32 | time LE | bits LE, the
  * layout of the stored index chunks, so a restart copies chunks in), one chainwork per 64-header chunk,
- * and a hash -> height table. ~48 bytes per header (~50 MB for 1M), no object per header. It is what
- * the hot path needs (extend the tip, check context, find a hash, answer by height) without a DB read.
+ * and a hash -> height table. ~48 bytes per header (~50 MB for 1M), no object per header, held in
+ * fixed-size segments so that growing to a million headers never holds two copies of the chain.
+ * It is what the hot path needs (extend the tip, check context, find a hash, answer by height) without
+ * a DB read.
  */
 export class BestChain implements AncestorView, HashSource {
-  private entries: Uint8Array;
-  private view: DataView;
+  private readonly segments: Uint8Array[] = [];
+  private readonly views: DataView[] = [];
   private length = 0;
   /** Chainwork of the first header of each chunk, from the anchor's chunk up. */
   private readonly bases: bigint[] = [];
@@ -38,8 +45,6 @@ export class BestChain implements AncestorView, HashSource {
     readonly floorHeight: number,
     capacity = 4096,
   ) {
-    this.entries = new Uint8Array(capacity * INDEX_ENTRY_SIZE);
-    this.view = new DataView(this.entries.buffer);
     this.floorChunk = chunkOf(floorHeight);
     this.index = new HashIndex(floorHeight, this, capacity);
   }
@@ -56,26 +61,30 @@ export class BestChain implements AncestorView, HashSource {
     return height >= this.floorHeight && height <= this.tipHeight;
   }
 
-  private offset(height: number): number {
+  /** Entry index of `height`, checked. */
+  private slot(height: number): number {
     if (!this.has(height)) throw new InvariantError('best chain height out of range', { height });
-    return (height - this.floorHeight) * INDEX_ENTRY_SIZE;
+    return height - this.floorHeight;
   }
 
   hashAt(height: number): Uint8Array {
-    const o = this.offset(height);
-    return this.entries.subarray(o, o + 32);
+    const i = this.slot(height);
+    const o = (i & SEGMENT_MASK) * INDEX_ENTRY_SIZE;
+    return this.segments[i >>> SEGMENT_BITS]!.subarray(o, o + 32);
   }
 
   isHashAt(height: number, hash: Uint8Array): boolean {
     if (!this.has(height)) return false;
-    const o = (height - this.floorHeight) * INDEX_ENTRY_SIZE;
-    const e = this.entries;
-    for (let i = 0; i < 32; i++) if (e[o + i] !== hash[i]) return false;
+    const i = height - this.floorHeight;
+    const seg = this.segments[i >>> SEGMENT_BITS]!;
+    const o = (i & SEGMENT_MASK) * INDEX_ENTRY_SIZE;
+    for (let k = 0; k < 32; k++) if (seg[o + k] !== hash[k]) return false;
     return true;
   }
 
   keyAt(height: number): number {
-    return this.view.getUint32(this.offset(height), true);
+    const i = this.slot(height);
+    return this.views[i >>> SEGMENT_BITS]!.getUint32((i & SEGMENT_MASK) * INDEX_ENTRY_SIZE, true);
   }
 
   /** Height of `hash` on the best chain, or -1. */
@@ -84,20 +93,30 @@ export class BestChain implements AncestorView, HashSource {
   }
 
   timeAt(height: number): number {
-    return this.view.getUint32(this.offset(height) + 32, true);
+    const i = this.slot(height);
+    return this.views[i >>> SEGMENT_BITS]!.getUint32((i & SEGMENT_MASK) * INDEX_ENTRY_SIZE + 32, true);
   }
 
   bitsAt(height: number): number {
-    return this.view.getUint32(this.offset(height) + 36, true);
+    const i = this.slot(height);
+    return this.views[i >>> SEGMENT_BITS]!.getUint32((i & SEGMENT_MASK) * INDEX_ENTRY_SIZE + 36, true);
   }
 
   get tipHash(): Uint8Array {
     return this.hashAt(this.tipHeight);
   }
 
-  /** The packed entries of heights [from, to] (a view; valid until the next change). */
-  entriesOf(from: number, to: number): Uint8Array {
-    return this.entries.subarray(this.offset(from), this.offset(to) + INDEX_ENTRY_SIZE);
+  /** Copies the packed entries of heights [from, to] into `out` at `offset`. */
+  copyEntries(from: number, to: number, out: Uint8Array, offset: number): void {
+    let at = offset;
+    for (let i = this.slot(from), end = this.slot(to); i <= end; ) {
+      const seg = this.segments[i >>> SEGMENT_BITS]!;
+      const lo = i & SEGMENT_MASK;
+      const n = Math.min(end - i + 1, SEGMENT - lo);
+      out.set(seg.subarray(lo * INDEX_ENTRY_SIZE, (lo + n) * INDEX_ENTRY_SIZE), at);
+      at += n * INDEX_ENTRY_SIZE;
+      i += n;
+    }
   }
 
   /** Chainwork of the first header of `chunk` (which must hold best-chain headers). */
@@ -109,32 +128,32 @@ export class BestChain implements AncestorView, HashSource {
 
   /** Cumulative work at `height`: the chunk's base plus the work of the headers after it (at most 63). */
   chainworkAt(height: number): bigint {
-    this.offset(height);
+    this.slot(height);
     const c = chunkOf(height);
     let w = this.chunkChainwork(c);
     for (let h = Math.max(c * CHUNK_HEADERS, this.floorHeight) + 1; h <= height; h++) w += workOfBits(this.bitsAt(h));
     return w;
   }
 
-  private grow(min: number): void {
-    let cap = this.entries.length / INDEX_ENTRY_SIZE;
-    if (min <= cap) return;
-    // 1.5x rather than 2x: at a million headers the spare capacity is memory the process keeps.
-    while (cap < min) cap = Math.ceil(cap * 1.5);
-    const e = new Uint8Array(cap * INDEX_ENTRY_SIZE);
-    e.set(this.entries.subarray(0, this.length * INDEX_ENTRY_SIZE));
-    this.entries = e;
-    this.view = new DataView(e.buffer);
+  /** Makes room for `count` more entries; returns nothing, segments are allocated as needed. */
+  private reserve(count: number): void {
+    while (this.segments.length * SEGMENT < this.length + count) {
+      const seg = new Uint8Array(SEGMENT * INDEX_ENTRY_SIZE);
+      this.segments.push(seg);
+      this.views.push(new DataView(seg.buffer));
+    }
   }
 
   /** Appends the header at tipHeight + 1 with its cumulative work. */
   push(hash: Uint8Array, time: number, bits: number, chainwork: bigint): void {
-    this.grow(this.length + 1);
+    this.reserve(1);
     const height = this.tipHeight + 1;
-    const o = this.length * INDEX_ENTRY_SIZE;
-    this.entries.set(hash, o);
-    this.view.setUint32(o + 32, time, true);
-    this.view.setUint32(o + 36, bits, true);
+    const i = this.length;
+    const o = (i & SEGMENT_MASK) * INDEX_ENTRY_SIZE;
+    this.segments[i >>> SEGMENT_BITS]!.set(hash, o);
+    const v = this.views[i >>> SEGMENT_BITS]!;
+    v.setUint32(o + 32, time, true);
+    v.setUint32(o + 36, bits, true);
     this.length++;
     if (height === this.floorHeight || height % CHUNK_HEADERS === 0) this.bases[chunkOf(height) - this.floorChunk] = chainwork;
     this.index.add(height);
@@ -145,9 +164,19 @@ export class BestChain implements AncestorView, HashSource {
    * `chainwork` the first one's cumulative work.
    */
   pushChunk(entries: Uint8Array, count: number, chainwork: bigint): void {
-    this.grow(this.length + count);
+    this.reserve(count);
     const first = this.tipHeight + 1;
-    this.entries.set(entries, this.length * INDEX_ENTRY_SIZE);
+    let done = 0;
+    while (done < count) {
+      const i = this.length + done;
+      const lo = i & SEGMENT_MASK;
+      const n = Math.min(count - done, SEGMENT - lo);
+      this.segments[i >>> SEGMENT_BITS]!.set(
+        entries.subarray(done * INDEX_ENTRY_SIZE, (done + n) * INDEX_ENTRY_SIZE),
+        lo * INDEX_ENTRY_SIZE,
+      );
+      done += n;
+    }
     this.length += count;
     this.bases[chunkOf(first) - this.floorChunk] = chainwork;
     for (let h = first; h < first + count; h++) this.index.add(h);
@@ -160,5 +189,10 @@ export class BestChain implements AncestorView, HashSource {
     for (let h = this.tipHeight; h > height; h--) this.index.remove(h);
     this.length = Math.min(this.length, height - this.floorHeight + 1);
     this.bases.length = chunkOf(this.tipHeight) - this.floorChunk + 1;
+    // Keep one spare segment: a reorg that shrinks then regrows the chain does not reallocate.
+    while (this.segments.length > (this.length >>> SEGMENT_BITS) + 2) {
+      this.segments.pop();
+      this.views.pop();
+    }
   }
 }

@@ -30,7 +30,7 @@ export async function bestChainWrites(ctx: StoreContext, branch: Branch, ops: Ba
       // The part of this chunk below the fork stays as stored.
       const old = await headers.chunk(c);
       hdrs.set(old.subarray(0, (fork - start + 1) * HEADER_SIZE), 0);
-      index.set(best.entriesOf(start, fork), INDEX_CHUNK_HEAD);
+      best.copyEntries(start, fork, index, INDEX_CHUNK_HEAD);
       index.set(bigintToBytes32(best.chunkChainwork(c)), 0);
       h = fork + 1;
     } else {
@@ -73,7 +73,7 @@ export async function truncateWrites(ctx: StoreContext, newTip: number, ops: Bat
   const hdrs = old.slice(0, (newTip - start + 1) * HEADER_SIZE);
   const index = new Uint8Array(INDEX_CHUNK_HEAD + (newTip - start + 1) * INDEX_ENTRY_SIZE);
   index.set(bigintToBytes32(best.chunkChainwork(c)), 0);
-  index.set(best.entriesOf(start, newTip), INDEX_CHUNK_HEAD);
+  best.copyEntries(start, newTip, index, INDEX_CHUNK_HEAD);
   ops.push({ type: 'put', key: bestHeadersKey(c), value: hdrs });
   ops.push({ type: 'put', key: bestIndexKey(c), value: index });
   changes.push({ chunk: c, headers: hdrs });

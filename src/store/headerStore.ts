@@ -38,7 +38,7 @@ const READ_RETRIES = 3;
  * LevelDB tuning for this layout: writes are large sequential chunk records plus few side records, so a
  * bigger write buffer means fewer, larger level-0 files; headers do not compress (hashes, nonces).
  */
-const LEVEL_OPTIONS = { writeBufferSize: 8 * 1024 * 1024, compression: false } as const;
+const LEVEL_OPTIONS = { writeBufferSize: 4 * 1024 * 1024, compression: false, cacheSize: 2 * 1024 * 1024 } as const;
 
 /**
  * The fork-aware, crash-safe header store (key layout: keys.ts). Owned by exactly one thread (the chain
