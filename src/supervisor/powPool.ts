@@ -4,8 +4,6 @@ import type { PowTask, PowTaskResult } from '../protocol/pow.js';
 import type { PowVerifier } from '../store/powVerifier.js';
 import { workerUrl } from './workerPath.js';
 
-const POOL_YOUNG_GENERATION_MB = 4;
-
 /**
  * The pow pool: `threads` piscina workers hashing header batches. Piscina instances cannot be shared
  * between threads, so the pool belongs to the chain worker, the one consumer every header batch (from
@@ -17,9 +15,6 @@ export function createPowPool(threads: number): PowVerifier {
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 60_000,
-    // A pool thread keeps almost nothing between tasks; a small young generation keeps each thread's
-    // heap near its working set instead of growing semi-spaces to V8's default under hashing garbage.
-    resourceLimits: { maxYoungGenerationSizeMb: POOL_YOUNG_GENERATION_MB },
   });
   return {
     async verify(headers, powLimit) {
