@@ -179,7 +179,8 @@ export class BestChain implements AncestorView, HashSource {
     }
     this.length += count;
     this.bases[chunkOf(first) - this.floorChunk] = chainwork;
-    for (let h = first; h < first + count; h++) this.index.add(h);
+    const dv = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+    for (let k = 0; k < count; k++) this.index.addKey(dv.getUint32(k * INDEX_ENTRY_SIZE, true), first + k);
   }
 
   /** Drops every height above `height` (a reorg's disconnect or a rollback). */

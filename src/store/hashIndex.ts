@@ -46,8 +46,13 @@ export class HashIndex {
 
   /** Records the hash now stored at `height` (the caller guarantees it is not present yet). */
   add(height: number): void {
+    this.addKey(this.source.keyAt(height), height);
+  }
+
+  /** As add(), with the probe key already read (a restart reads it straight from the loaded chunk). */
+  addKey(key: number, height: number): void {
     if ((this.count + 1) * 2 > this.slots.length) this.grow();
-    this.insert(this.source.keyAt(height) & this.mask, height - this.floor + 1);
+    this.insert(key & this.mask, height - this.floor + 1);
     this.count++;
   }
 

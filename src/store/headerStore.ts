@@ -105,7 +105,14 @@ export class HeaderStore {
   private async stableRead<T>(fn: () => Promise<T>): Promise<T> {
     for (let i = 0; i < READ_RETRIES; i++) {
       const gen = this.ctx.generation;
-      const r = await fn();
+      let r: T;
+      try {
+        r = await fn();
+      } catch (err) {
+        // A chunk that shrank under the read (a reorg or rollback landed meanwhile) is not corruption.
+        if (gen !== this.ctx.generation) continue;
+        throw err;
+      }
       if (gen === this.ctx.generation) return r;
     }
     return this.exclusive(fn);

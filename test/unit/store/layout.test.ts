@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Level } from 'level';
+import { headerHash, headerHashHex } from '../../../src/chain/header.js';
 import { REGTEST } from '../../../src/chain/params.js';
+import type { HeaderInfo } from '../../../src/protocol/chainTypes.js';
 import { workFromBits } from '../../../src/chain/work.js';
 import { HeaderStore } from '../../../src/store/headerStore.js';
 import { KEY_META, bestHeadersKey, bestIndexKey, chunkOf } from '../../../src/store/keys.js';
@@ -67,6 +69,43 @@ describe('packed best-chain chunks and side records', () => {
       const after = await store.headersAfterLocator([m[62]!.hashHex], null, 2000);
       assert.equal(after.length, (360 - 63) * 80);
       assert.deepEqual(after.subarray(0, 80), m[63]!.raw);
+    }));
+
+  test('reads issued while a reorg is written answer consistent headers (each hashes to the hash it is reported with)', () =>
+    withStoreDir(async (path, track) => {
+      const store = track(await open(path));
+      const main = new ChainBuilder(REGTEST);
+      const m = main.extend(300).headers;
+      await store.connectHeaders(concatHeaders(m));
+      const s = main.fork(100).extend(250, { tag: 3 }).headers;
+      // Reopen so no chunk is cached: every read below goes to LevelDB and can straddle the reorg's write.
+      await store.close();
+      const fresh = track(await open(path));
+      let done = false;
+      const reorg = fresh.connectHeaders(concatHeaders(s)).finally(() => (done = true));
+      const checked: number[] = [];
+      const reader = async (seed: number): Promise<void> => {
+        for (let i = 0; i < 400 && !done; i++) {
+          const h = 90 + ((seed * 7919 + i * 104729) % 261);
+          const info: HeaderInfo | null = await fresh.headerByHeight(h);
+          if (info === null) continue;
+          assert.equal(info.height, h);
+          assert.equal(headerHashHex(info.header), info.hashHex, `height ${h}`);
+          checked.push(h);
+        }
+      };
+      const ranges = [fresh.headersAfterLocator([m[80]!.hashHex], null, 2000), fresh.headersAfterLocator([m[80]!.hashHex], null, 2000)];
+      await Promise.all([reorg, ...[1, 2, 3, 4, 5, 6, 7, 8].map(reader)]);
+      assert.equal((await reorg).outcome, 'reorg');
+      assert.ok(checked.length > 0);
+      for (const raw of await Promise.all(ranges)) {
+        // A contiguous run of linked headers from height 82, whichever chain it was read from.
+        assert.ok(raw.length >= 200 * 80);
+        for (let o = 80; o < raw.length; o += 80) {
+          assert.deepEqual(raw.subarray(o + 4, o + 36), headerHash(raw.subarray(o - 80, o)));
+        }
+      }
+      await assertAuditOk(fresh);
     }));
 
   test('a missing index chunk in the middle, or a tail header chunk that disagrees, refuses to open', () =>
