@@ -45,22 +45,21 @@ export function checkContextual(
   view: AncestorView,
   nowSeconds: number,
 ): void {
-  const hashHex = (): string => hashToHex(h.hash);
   const expected = requiredBits(params, view, height, h.time);
   if (h.bits !== expected) {
     throw new SpvError('HEADER_BAD_DIFFBITS', 'bits do not match the required difficulty', {
       height,
-      hashHex: hashHex(),
+      hashHex: hashToHex(h.hash),
       bits: h.bits,
       expected,
     });
   }
 
   const checkpoint = params.checkpoints.get(height);
-  if (checkpoint !== undefined && checkpoint !== hashHex()) {
+  if (checkpoint !== undefined && checkpoint !== hashToHex(h.hash)) {
     throw new SpvError('HEADER_CHECKPOINT_MISMATCH', 'header does not match the checkpoint', {
       height,
-      hashHex: hashHex(),
+      hashHex: hashToHex(h.hash),
       expected: checkpoint,
     });
   }
@@ -70,7 +69,7 @@ export function checkContextual(
   if (mtp !== null && h.time <= mtp) {
     throw new SpvError('HEADER_TIME_TOO_OLD', 'time is not after the median of the previous 11', {
       height,
-      hashHex: hashHex(),
+      hashHex: hashToHex(h.hash),
       time: h.time,
       medianTimePast: mtp,
     });
@@ -80,7 +79,7 @@ export function checkContextual(
   if (params.enforceBip94 && height % RETARGET_INTERVAL === 0 && h.time < view.timeAt(parent) - MAX_TIMEWARP) {
     throw new SpvError('HEADER_TIMEWARP', 'time is too far before the parent at a retarget (BIP94)', {
       height,
-      hashHex: hashHex(),
+      hashHex: hashToHex(h.hash),
       time: h.time,
       parentTime: view.timeAt(parent),
     });
@@ -90,7 +89,7 @@ export function checkContextual(
   if (h.time > nowSeconds + MAX_FUTURE_BLOCK_TIME) {
     throw new SpvError('HEADER_TIME_TOO_NEW', 'time is more than 2 hours in the future', {
       height,
-      hashHex: hashHex(),
+      hashHex: hashToHex(h.hash),
       time: h.time,
       now: nowSeconds,
     });
@@ -102,7 +101,7 @@ export function checkContextual(
   if (minVersion !== null && h.version < minVersion) {
     throw new SpvError('HEADER_BAD_VERSION', 'version below the floor for this height', {
       height,
-      hashHex: hashHex(),
+      hashHex: hashToHex(h.hash),
       version: h.version,
       minVersion,
     });

@@ -136,6 +136,8 @@ export async function connectBatch(ctx: StoreContext, raw: Uint8Array, pre?: Pow
   let lastHeight: number | null = skip > 0 ? branch.topHeight : null;
   const now = ctx.now();
   const lastCheckpoint = lastPassedCheckpoint(ctx);
+  // One mutable header view for the rules, refilled per header (they read it synchronously).
+  const ctxHeader = { version: 0, time: 0, bits: 0, hash: hashes.subarray(0, 32) };
 
   for (let i = skip; i < n; i++) {
     const o = i * HEADER_SIZE;
@@ -195,7 +197,11 @@ export async function connectBatch(ctx: StoreContext, raw: Uint8Array, pre?: Pow
         });
       }
 
-      checkContextual(ctx.params, { version: dv.getInt32(o, true), time, bits, hash }, height, branch, now);
+      ctxHeader.version = dv.getInt32(o, true);
+      ctxHeader.time = time;
+      ctxHeader.bits = bits;
+      ctxHeader.hash = hash;
+      checkContextual(ctx.params, ctxHeader, height, branch, now);
 
       let parentWork = branch.topChainwork;
       if (parentWork === null) {
