@@ -19,6 +19,8 @@ export async function bestChainWrites(ctx: StoreContext, branch: Branch, ops: Ba
   const top = branch.topHeight;
   const changes: ChunkChange[] = [];
   const dv = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
+  /** Chunks that start above the fork: their first header's chainwork heads the index value. */
+  const chunkStarts: { height: number; index: Uint8Array }[] = [];
   for (let c = chunkOf(fork + 1); c <= chunkOf(top); c++) {
     const start = headers.chunkStart(c);
     const end = Math.min(top, c * CHUNK_HEADERS + CHUNK_HEADERS - 1);
@@ -34,21 +36,30 @@ export async function bestChainWrites(ctx: StoreContext, branch: Branch, ops: Ba
       index.set(bigintToBytes32(best.chunkChainwork(c)), 0);
       h = fork + 1;
     } else {
-      index.set(bigintToBytes32(branch.entryAt(start).chainwork), 0);
+      chunkStarts.push({ height: start, index });
     }
     const iv = dv(index);
     for (; h <= end; h++) {
-      const e = branch.entryAt(h);
       const i = h - start;
-      hdrs.set(e.header, i * HEADER_SIZE);
+      hdrs.set(branch.headerAt(h), i * HEADER_SIZE);
       const o = INDEX_CHUNK_HEAD + i * INDEX_ENTRY_SIZE;
-      index.set(e.hash, o);
-      iv.setUint32(o + 32, e.time, true);
-      iv.setUint32(o + 36, e.bits, true);
+      index.set(branch.hashAt(h), o);
+      iv.setUint32(o + 32, branch.timeAt(h), true);
+      iv.setUint32(o + 36, branch.bitsAt(h), true);
     }
     ops.push({ type: 'put', key: bestHeadersKey(c), value: hdrs });
     ops.push({ type: 'put', key: bestIndexKey(c), value: index });
     changes.push({ chunk: c, headers: hdrs });
+  }
+  if (chunkStarts.length > 0) {
+    let next = 0;
+    branch.forEachChainwork(chunkStarts[0]!.height, top, (height, chainwork) => {
+      const cs = chunkStarts[next];
+      if (cs !== undefined && cs.height === height) {
+        cs.index.set(bigintToBytes32(chainwork), 0);
+        next++;
+      }
+    });
   }
   deleteChunksAbove(ctx, top, ops, changes);
   return changes;

@@ -3,7 +3,7 @@ import { SpvError, invariant } from '../errors/spvError.js';
 import type { ConnectResult, RejectedHeader } from '../protocol/chainTypes.js';
 import { hashToHex } from '../util/bytes.js';
 import { workOfBits } from './bestChain.js';
-import type { Branch, BranchEntry } from './branch.js';
+import type { Branch } from './branch.js';
 import { applyChunkChanges, bestChainWrites } from './chunkWrites.js';
 import { KEY_COUNT, KEY_TIP, byHeightKey, headerKey, u32BE } from './keys.js';
 import { encodeHeaderRecord } from './records.js';
@@ -36,7 +36,7 @@ function putSide(ops: BatchOp[], hash: Uint8Array, header: Uint8Array, height: n
 }
 
 /**
- * Writes a validated branch with `freshCount` new headers (its last entries) in ONE level batch, then moves
+ * Writes a validated branch with new headers (its fresh run) in ONE level batch, then moves
  * the in-memory state to match. Most work wins; equal work keeps the first seen (Core:
  * CBlockIndexWorkComparator by arrival). Winning: the branch's chunks are rewritten, the headers it
  * disconnects become side records and its own side records leave H/F. Losing: its fresh headers become
@@ -45,12 +45,12 @@ function putSide(ops: BatchOp[], hash: Uint8Array, header: Uint8Array, height: n
 export async function commitBranch(
   ctx: StoreContext,
   branch: Branch,
-  freshCount: number,
   duplicates: number,
   rejected: RejectedHeader | null,
   lastHeight: number | null,
 ): Promise<ConnectResult> {
   const { best } = ctx;
+  const freshCount = branch.freshCount;
   const ops: BatchOp[] = [];
   const topWork = branch.topChainwork;
   invariant(topWork !== null, 'branch with fresh headers has no chainwork');
@@ -75,22 +75,19 @@ export async function commitBranch(
         putSide(ops, best.hashAt(h), header, h, work);
         disconnected.push(hashToHex(best.hashAt(h)));
       }
-      connected = branch.entries.map((e) => hashToHex(e.hash));
+      for (let h = fork + 1; h <= branch.topHeight; h++) connected.push(hashToHex(branch.hashAt(h)));
     }
-    for (let i = 0; i < branch.entries.length; i++) {
-      const e = branch.entries[i]!;
-      if (e.side) {
-        ops.push({ type: 'del', key: headerKey(e.hash) });
-        ops.push({ type: 'del', key: byHeightKey(fork + 1 + i, e.hash) });
-      }
+    // The branch's own side records join the best chain's chunks: they leave H/F.
+    for (let h = fork + 1; h <= fork + branch.sideCount; h++) {
+      const hash = branch.hashAt(h);
+      ops.push({ type: 'del', key: headerKey(hash) });
+      ops.push({ type: 'del', key: byHeightKey(h, hash) });
     }
     ops.push({ type: 'put', key: KEY_TIP, value: branch.topHash });
   } else {
-    const entries = branch.entries;
-    for (let i = entries.length - freshCount; i < entries.length; i++) {
-      const e: BranchEntry = entries[i]!;
-      putSide(ops, e.hash, e.header, fork + 1 + i, e.chainwork);
-    }
+    branch.forEachChainwork(branch.topHeight - freshCount + 1, branch.topHeight, (h, chainwork) => {
+      putSide(ops, branch.hashAt(h), branch.headerAt(h), h, chainwork);
+    });
   }
   ops.push({ type: 'put', key: KEY_COUNT, value: u32BE(newCount) });
 
@@ -105,9 +102,11 @@ export async function commitBranch(
   // The batch is durable: now move the in-memory state to match it.
   ctx.headerCount = newCount;
   if (becomesBest) {
-    if (fork < oldTip || branch.entries.some((e) => e.side)) ctx.generation++;
+    if (fork < oldTip || branch.sideCount > 0) ctx.generation++;
     best.truncate(fork);
-    for (const e of branch.entries) best.push(e.hash, e.time, e.bits, e.chainwork);
+    branch.forEachChainwork(fork + 1, branch.topHeight, (h, chainwork) => {
+      best.push(branch.hashAt(h), branch.timeAt(h), branch.bitsAt(h), chainwork);
+    });
     applyChunkChanges(ctx, changes);
     ctx.tipChainwork = topWork;
     ctx.sideCache = null;
@@ -118,13 +117,13 @@ export async function commitBranch(
       );
     }
   } else {
-    // The fresh entries are views into the caller's batch: the cached branch keeps copies of its own.
-    const entries = branch.entries;
-    for (let i = entries.length - freshCount; i < entries.length; i++) {
-      const e = entries[i]!;
-      entries[i] = { ...e, hash: new Uint8Array(e.hash), header: new Uint8Array(e.header), side: true };
+    // The fresh run is views into the caller's batch: the cached branch keeps copies of its own.
+    if (branch.length <= SIDE_CACHE_MAX) {
+      branch.freezeFresh();
+      ctx.sideCache = branch;
+    } else {
+      ctx.sideCache = null;
     }
-    ctx.sideCache = entries.length <= SIDE_CACHE_MAX ? branch : null;
     ctx.log.debug({ forkHeight: fork, height: branch.topHeight }, 'side branch stored');
   }
   const outcome = rejected !== null ? 'invalid' : !becomesBest ? 'side' : disconnected.length > 0 ? 'reorg' : 'extended';

@@ -43,7 +43,7 @@ async function sideBranchTo(ctx: StoreContext, parentHash: Uint8Array): Promise<
         throw new SpvError('STORE_CORRUPT', 'a side branch does not lead back to the best chain', { height: onBest });
       }
       const branch = new Branch(ctx.best, onBest, null);
-      for (let i = side.length - 1; i >= 0; i--) branch.push(side[i]!);
+      for (let i = side.length - 1; i >= 0; i--) branch.pushSide(side[i]!);
       return branch;
     }
     const rec = await sideRecord(ctx, hash);
@@ -60,7 +60,6 @@ async function sideBranchTo(ctx: StoreContext, parentHash: Uint8Array): Promise<
       time: new DataView(rec.header.buffer, rec.header.byteOffset).getUint32(68, true),
       bits: new DataView(rec.header.buffer, rec.header.byteOffset).getUint32(72, true),
       chainwork: rec.chainwork,
-      side: true,
     });
     hash = new Uint8Array(rec.header.subarray(4, 36));
     expectHeight = rec.height - 1;
@@ -81,7 +80,7 @@ function lastPassedCheckpoint(ctx: StoreContext): number {
  * Validates a contiguous batch of raw headers (N x 80 bytes) against its own ancestry and commits what is
  * new in one atomic write. Runs under the store's write queue. Context-free checks use `pre` when the pow
  * pool already did them. The hot path (extending the tip) reads nothing from the database and makes no
- * copy of a header or hash: entries are views into the batch and its hash buffer, which the store owns.
+ * object per header: the branch keeps the new headers as a run of the batch (branch.ts).
  */
 export async function connectBatch(ctx: StoreContext, raw: Uint8Array, pre?: PowPrecheck): Promise<ConnectResult> {
   const { best } = ctx;
@@ -129,8 +128,7 @@ export async function connectBatch(ctx: StoreContext, raw: Uint8Array, pre?: Pow
     }
   }
 
-  let parentIsNew = branch.entries.length === 0 && branch.forkHeight === best.tipHeight;
-  let freshCount = 0;
+  let parentIsNew = branch.length === 0 && branch.forkHeight === best.tipHeight;
   let duplicates = skip;
   let rejected: RejectedHeader | null = null;
   let lastHeight: number | null = skip > 0 ? branch.topHeight : null;
@@ -149,7 +147,7 @@ export async function connectBatch(ctx: StoreContext, raw: Uint8Array, pre?: Pow
       }
 
       // Case c: already stored. On the best chain this is an in-memory check; the tip has no stored children.
-      if (branch.entries.length === 0 && best.isHashAt(height, hash)) {
+      if (branch.length === 0 && best.isHashAt(height, hash)) {
         branch.advanceFork(height);
         parentIsNew = height === best.tipHeight;
         duplicates++;
@@ -162,13 +160,12 @@ export async function connectBatch(ctx: StoreContext, raw: Uint8Array, pre?: Pow
         const known = await sideRecord(ctx, hash);
         if (known !== null) {
           if (known.height !== height) throw new SpvError('STORE_CORRUPT', 'stored header at another height', {});
-          branch.push({
+          branch.pushSide({
             hash: new Uint8Array(hash),
             header: known.header,
             time: dv.getUint32(o + 68, true),
             bits: dv.getUint32(o + 72, true),
             chainwork: known.chainwork,
-            side: true,
           });
           duplicates++;
           lastHeight = height;
@@ -203,21 +200,10 @@ export async function connectBatch(ctx: StoreContext, raw: Uint8Array, pre?: Pow
       ctxHeader.hash = hash;
       checkContextual(ctx.params, ctxHeader, height, branch, now);
 
-      let parentWork = branch.topChainwork;
-      if (parentWork === null) {
-        parentWork = best.chainworkAt(branch.topHeight);
-        branch.forkChainwork = parentWork;
-      }
-      branch.push({
-        hash,
-        header: raw.subarray(o, o + HEADER_SIZE),
-        time,
-        bits,
-        chainwork: parentWork + target.work,
-        side: false,
-      });
+      // The fork's chainwork is needed once a header is stored on the branch (the tip's is known).
+      if (branch.length === 0 && branch.forkChainwork === null) branch.forkChainwork = best.chainworkAt(branch.forkHeight);
+      branch.pushFresh(raw, hashes, i, target.work);
       parentIsNew = true;
-      freshCount++;
       lastHeight = height;
     } catch (err) {
       if (!isSpvError(err) || err.code === 'INVARIANT' || err.code.startsWith('STORE_')) throw err;
@@ -226,8 +212,8 @@ export async function connectBatch(ctx: StoreContext, raw: Uint8Array, pre?: Pow
     }
   }
 
-  if (freshCount === 0) {
+  if (branch.freshCount === 0) {
     return connectResult(ctx, rejected !== null ? 'invalid' : 'duplicate', { duplicates, rejected, lastHeight });
   }
-  return commitBranch(ctx, branch, freshCount, duplicates, rejected, lastHeight);
+  return commitBranch(ctx, branch, duplicates, rejected, lastHeight);
 }
