@@ -43,11 +43,23 @@ export class ArrayAncestors implements AncestorView {
   }
 }
 
-/** Median time of the (up to) 11 headers ending at `height` (Core: CBlockIndex::GetMedianTimePast). */
+const scratch: number[] = [];
+
+/**
+ * Median time of the (up to) 11 headers ending at `height` (Core: CBlockIndex::GetMedianTimePast).
+ * Runs once per header: an insertion sort into a reused array, no allocation and no comparator calls.
+ */
 export function medianTimePast(view: AncestorView, height: number, span = 11): number {
   const from = Math.max(view.floorHeight, height - span + 1);
-  const times: number[] = [];
-  for (let h = from; h <= height; h++) times.push(view.timeAt(h));
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  let n = 0;
+  for (let h = from; h <= height; h++) {
+    const t = view.timeAt(h);
+    let i = n++;
+    while (i > 0 && scratch[i - 1]! > t) {
+      scratch[i] = scratch[i - 1]!;
+      i--;
+    }
+    scratch[i] = t;
+  }
+  return scratch[Math.floor(n / 2)]!;
 }

@@ -1,4 +1,5 @@
 import { SpvError } from '../errors/spvError.js';
+import { hashToHex } from '../util/bytes.js';
 import type { AncestorView } from './ancestors.js';
 import { medianTimePast } from './ancestors.js';
 import { requiredBits } from './difficulty.js';
@@ -10,7 +11,8 @@ export interface ContextHeader {
   readonly version: number;
   readonly time: number;
   readonly bits: number;
-  readonly hashHex: string;
+  /** Internal byte order; shown as display hex only in errors and checkpoint checks (not per header). */
+  readonly hash: Uint8Array;
 }
 
 /**
@@ -47,17 +49,17 @@ export function checkContextual(
   if (h.bits !== expected) {
     throw new SpvError('HEADER_BAD_DIFFBITS', 'bits do not match the required difficulty', {
       height,
-      hashHex: h.hashHex,
+      hashHex: hashToHex(h.hash),
       bits: h.bits,
       expected,
     });
   }
 
   const checkpoint = params.checkpoints.get(height);
-  if (checkpoint !== undefined && checkpoint !== h.hashHex) {
+  if (checkpoint !== undefined && checkpoint !== hashToHex(h.hash)) {
     throw new SpvError('HEADER_CHECKPOINT_MISMATCH', 'header does not match the checkpoint', {
       height,
-      hashHex: h.hashHex,
+      hashHex: hashToHex(h.hash),
       expected: checkpoint,
     });
   }
@@ -67,7 +69,7 @@ export function checkContextual(
   if (mtp !== null && h.time <= mtp) {
     throw new SpvError('HEADER_TIME_TOO_OLD', 'time is not after the median of the previous 11', {
       height,
-      hashHex: h.hashHex,
+      hashHex: hashToHex(h.hash),
       time: h.time,
       medianTimePast: mtp,
     });
@@ -77,7 +79,7 @@ export function checkContextual(
   if (params.enforceBip94 && height % RETARGET_INTERVAL === 0 && h.time < view.timeAt(parent) - MAX_TIMEWARP) {
     throw new SpvError('HEADER_TIMEWARP', 'time is too far before the parent at a retarget (BIP94)', {
       height,
-      hashHex: h.hashHex,
+      hashHex: hashToHex(h.hash),
       time: h.time,
       parentTime: view.timeAt(parent),
     });
@@ -87,7 +89,7 @@ export function checkContextual(
   if (h.time > nowSeconds + MAX_FUTURE_BLOCK_TIME) {
     throw new SpvError('HEADER_TIME_TOO_NEW', 'time is more than 2 hours in the future', {
       height,
-      hashHex: h.hashHex,
+      hashHex: hashToHex(h.hash),
       time: h.time,
       now: nowSeconds,
     });
@@ -99,7 +101,7 @@ export function checkContextual(
   if (minVersion !== null && h.version < minVersion) {
     throw new SpvError('HEADER_BAD_VERSION', 'version below the floor for this height', {
       height,
-      hashHex: h.hashHex,
+      hashHex: hashToHex(h.hash),
       version: h.version,
       minVersion,
     });

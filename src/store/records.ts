@@ -1,6 +1,6 @@
 import { SpvError } from '../errors/spvError.js';
 import { bigintToBytes32, bytes32ToBigint } from '../util/bytes.js';
-import { readU32BE, u32BE } from './keys.js';
+import { readU32BE, writeU32BE } from './keys.js';
 
 /** A stored header of any branch. */
 export interface HeaderRecord {
@@ -14,7 +14,7 @@ export const HEADER_RECORD_SIZE = 116;
 export function encodeHeaderRecord(r: HeaderRecord): Uint8Array {
   const out = new Uint8Array(HEADER_RECORD_SIZE);
   out.set(r.header, 0);
-  out.set(u32BE(r.height), 80);
+  writeU32BE(out, 80, r.height);
   out.set(bigintToBytes32(r.chainwork), 84);
   return out;
 }
@@ -27,37 +27,24 @@ export function decodeHeaderRecord(v: Uint8Array): HeaderRecord {
   return { header: new Uint8Array(v.subarray(0, 80)), height: readU32BE(v, 80), chainwork: bytes32ToBigint(v.subarray(84, 116)) };
 }
 
-/** A best-chain index entry: what start-up needs to rebuild the in-memory chain without reading headers. */
-export interface IndexEntry {
-  readonly hash: Uint8Array;
-  readonly time: number;
-  readonly bits: number;
-}
+/** The anchor record shares the header record's layout. */
+export const encodeAnchorRecord = encodeHeaderRecord;
+export const decodeAnchorRecord = decodeHeaderRecord;
 
+/** One best-chain index entry: hash 32 | time u32 LE | bits u32 LE (the in-memory BestChain uses it too). */
 export const INDEX_ENTRY_SIZE = 40;
+/** An index chunk starts with the chainwork of its first header. */
+export const INDEX_CHUNK_HEAD = 32;
 
-export function encodeIndexEntry(hash: Uint8Array, time: number, bits: number): Uint8Array {
-  const out = new Uint8Array(INDEX_ENTRY_SIZE);
-  out.set(hash, 0);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(32, time, true);
-  dv.setUint32(36, bits, true);
-  return out;
-}
-
-export function decodeIndexEntry(v: Uint8Array): IndexEntry {
-  if (v.length !== INDEX_ENTRY_SIZE) {
-    throw new SpvError('STORE_CORRUPT', 'best-chain index entry has the wrong size', { length: v.length });
+/** An I chunk value, checked for shape: its first header's chainwork and its packed entries. */
+export function decodeIndexChunk(v: Uint8Array): { chainwork: bigint; entries: Uint8Array; count: number } {
+  const body = v.length - INDEX_CHUNK_HEAD;
+  if (body <= 0 || body % INDEX_ENTRY_SIZE !== 0) {
+    throw new SpvError('STORE_CORRUPT', 'best-chain index chunk has the wrong size', { length: v.length });
   }
-  const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
-  return { hash: new Uint8Array(v.subarray(0, 32)), time: dv.getUint32(32, true), bits: dv.getUint32(36, true) };
-}
-
-/** The anchor record shares the header record's layout, height first for readability of dumps. */
-export function encodeAnchorRecord(r: HeaderRecord): Uint8Array {
-  return encodeHeaderRecord(r);
-}
-
-export function decodeAnchorRecord(v: Uint8Array): HeaderRecord {
-  return decodeHeaderRecord(v);
+  return {
+    chainwork: bytes32ToBigint(v.subarray(0, INDEX_CHUNK_HEAD)),
+    entries: v.subarray(INDEX_CHUNK_HEAD),
+    count: body / INDEX_ENTRY_SIZE,
+  };
 }

@@ -1,5 +1,5 @@
 import { headerBits, headerHash, HEADER_SIZE } from '../chain/header.js';
-import type { ChainParams } from '../chain/params.js';
+import type { Anchor, ChainParams } from '../chain/params.js';
 import { RETARGET_INTERVAL } from '../chain/params.js';
 import { TargetCache, checkProofOfWork } from '../chain/pow.js';
 import { workFromBits } from '../chain/work.js';
@@ -7,9 +7,11 @@ import { SpvError } from '../errors/spvError.js';
 import { hashToHex } from '../util/bytes.js';
 import { STORE_FORMAT } from './keys.js';
 import type { HeaderRecord } from './records.js';
-import type { StartPoint } from './headerStore.js';
 
 /** Opening a header store: its start point, its meta record, and what a failed open means. */
+
+/** Where an empty store starts: the network's genesis, or a trusted anchor at a retarget height. */
+export type StartPoint = { readonly kind: 'genesis' } | { readonly kind: 'anchor'; readonly anchor: Anchor };
 
 export interface Meta {
   format: number;
@@ -78,11 +80,18 @@ export function encodeMeta(params: ChainParams): Uint8Array {
 export function decodeMeta(raw: Uint8Array): Meta {
   try {
     const m = JSON.parse(new TextDecoder().decode(raw)) as Partial<Meta>;
-    if (m.format !== STORE_FORMAT || typeof m.network !== 'string' || typeof m.genesisHashHex !== 'string') {
+    if (m.format !== STORE_FORMAT) {
+      throw new SpvError('STORE_CORRUPT', 'header store has another format (re-import or resync it)', {
+        format: String(m.format),
+        expected: STORE_FORMAT,
+      });
+    }
+    if (typeof m.network !== 'string' || typeof m.genesisHashHex !== 'string') {
       throw new Error('bad meta');
     }
     return { format: m.format, network: m.network, genesisHashHex: m.genesisHashHex };
   } catch (err) {
+    if (err instanceof SpvError) throw err;
     throw new SpvError('STORE_CORRUPT', 'header store meta record is unreadable', {}, { cause: err });
   }
 }

@@ -12,7 +12,9 @@ import { workerUrl } from './workerPath.js';
 export function createPowPool(threads: number): PowVerifier {
   const pool = new Piscina<PowTask, PowTaskResult>({
     filename: workerUrl('pow').href,
-    minThreads: threads,
+    // Threads start with the first batch, not with the process: a restart that only serves queries
+    // (or waits for peers) does not boot `threads` isolates on cores the store load needs.
+    minThreads: 0,
     maxThreads: threads,
     idleTimeout: 60_000,
   });

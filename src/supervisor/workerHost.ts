@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { TransferListItem } from 'node:worker_threads';
+import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
 import { wrap } from 'comlink/dist/esm/comlink.mjs';
 import type { Remote } from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
@@ -24,6 +24,8 @@ export interface WorkerHostOptions {
   readonly restartDelaysMs?: readonly number[];
   /** Uptime after which a worker counts as healthy again and the backoff resets. */
   readonly stableAfterMs?: number;
+  /** V8 heap limits of the worker's isolate (e.g. a small young generation for a memory budget). */
+  readonly resourceLimits?: ResourceLimits;
 }
 
 /** Open errors that a restart cannot fix: the supervisor gives up instead of looping. */
@@ -116,7 +118,11 @@ export class WorkerHost<T extends ManagedApi> extends EventEmitter {
 
   private spawn(): void {
     const { workerData, transferList } = this.opts.spawnData();
-    const worker = new Worker(this.opts.url, { workerData, ...(transferList ? { transferList } : {}) });
+    const worker = new Worker(this.opts.url, {
+      workerData,
+      ...(transferList ? { transferList } : {}),
+      ...(this.opts.resourceLimits ? { resourceLimits: this.opts.resourceLimits } : {}),
+    });
     let rejectDeath: (e: SpvError) => void = () => undefined;
     const death = new Promise<never>((_, reject) => {
       rejectDeath = reject;

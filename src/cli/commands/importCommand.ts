@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { HEADER_SIZE, headerBits, headerHashHex } from '../../chain/header.js';
 import { paramsFor } from '../../chain/params.js';
 import { workFromBits } from '../../chain/work.js';
@@ -25,17 +25,53 @@ export interface ImportReport {
   readonly ms: number;
 }
 
-function readHeaderFile(file: string): Uint8Array {
-  let raw: Uint8Array;
-  try {
-    raw = new Uint8Array(readFileSync(file));
-  } catch (err) {
-    throw new SpvError('IMPORT_FILE_INVALID', `cannot read ${file}`, { file }, { cause: err });
+/**
+ * The header file, read batch by batch: a million headers are 80 MB, which the import never needs in
+ * memory at once (each batch is read into its own buffer and transferred to the chain worker).
+ */
+class HeaderFile {
+  private constructor(
+    private readonly fd: number,
+    readonly file: string,
+    readonly total: number,
+  ) {}
+
+  static open(file: string): HeaderFile {
+    let fd: number;
+    let bytes: number;
+    try {
+      fd = openSync(file, 'r');
+      bytes = fstatSync(fd).size;
+    } catch (err) {
+      throw new SpvError('IMPORT_FILE_INVALID', `cannot read ${file}`, { file }, { cause: err });
+    }
+    if (bytes === 0 || bytes % HEADER_SIZE !== 0) {
+      closeSync(fd);
+      throw new SpvError('IMPORT_FILE_INVALID', 'the file must hold whole 80-byte headers', { file, bytes });
+    }
+    return new HeaderFile(fd, file, bytes / HEADER_SIZE);
   }
-  if (raw.length === 0 || raw.length % HEADER_SIZE !== 0) {
-    throw new SpvError('IMPORT_FILE_INVALID', 'the file must hold whole 80-byte headers', { file, bytes: raw.length });
+
+  /** Headers [from, to) in a buffer of their own. */
+  read(from: number, to: number): Uint8Array {
+    const out = new Uint8Array((to - from) * HEADER_SIZE);
+    let done = 0;
+    while (done < out.length) {
+      let n: number;
+      try {
+        n = readSync(this.fd, out, done, out.length - done, from * HEADER_SIZE + done);
+      } catch (err) {
+        throw new SpvError('IMPORT_FILE_INVALID', `cannot read ${this.file}`, { file: this.file }, { cause: err });
+      }
+      if (n === 0) throw new SpvError('IMPORT_FILE_INVALID', 'the file shrank while it was read', { file: this.file });
+      done += n;
+    }
+    return out;
   }
-  return raw;
+
+  close(): void {
+    closeSync(this.fd);
+  }
 }
 
 /**
@@ -45,10 +81,23 @@ function readHeaderFile(file: string): Uint8Array {
 export async function runImport(cmd: ImportCommand): Promise<{ report: ImportReport; exitCode: number }> {
   const ctx = cliContext(cmd.global, 2);
   const params = paramsFor(ctx.config.network);
-  const raw = readHeaderFile(cmd.file);
-  const first = raw.subarray(0, HEADER_SIZE);
+  const input = HeaderFile.open(cmd.file);
+  try {
+    return await importFile(cmd, ctx, params, input);
+  } finally {
+    input.close();
+  }
+}
+
+async function importFile(
+  cmd: ImportCommand,
+  ctx: ReturnType<typeof cliContext>,
+  params: ReturnType<typeof paramsFor>,
+  input: HeaderFile,
+): Promise<{ report: ImportReport; exitCode: number }> {
+  const first = input.read(0, 1);
   const firstHashHex = headerHashHex(first);
-  const total = raw.length / HEADER_SIZE;
+  const total = input.total;
 
   let start: StartSpec | undefined;
   if (cmd.trustAnchor) {
@@ -96,7 +145,7 @@ export async function runImport(cmd: ImportCommand): Promise<{ report: ImportRep
     let next = 0;
     const submit = (): void => {
       const end = Math.min(total, next + BATCH);
-      const result = client.connectHeaders(raw.slice(next * HEADER_SIZE, end * HEADER_SIZE));
+      const result = client.connectHeaders(input.read(next, end));
       result.catch(() => undefined);
       pending.push({ offset: next, result });
       next = end;
