@@ -27,7 +27,6 @@ import { checkContextual } from '../src/chain/rules.js';
 import { SpvError } from '../src/errors/spvError.js';
 import type { VerifiedBatch } from '../src/store/powVerifier.js';
 import { createPowPool } from '../src/supervisor/powPool.js';
-import { hashToHex } from '../src/util/bytes.js';
 import { generateChain } from './gen-chain.js';
 
 /** The chain worker's unit: one P2P `headers` message worth. */
@@ -56,7 +55,6 @@ class TypedView implements AncestorView {
 interface PipelineRun {
   readonly threads: number;
   /** hashHex built only when a rule reads it (checkpoint heights, errors) instead of for every header. */
-  readonly lazyHex: boolean;
   readonly headers: number;
   readonly ms: number;
   readonly headersPerSec: number;
@@ -84,7 +82,7 @@ function mainChainLength(raw: Uint8Array): number {
  * One pipeline run: batches go to the pool `inFlight` at a time (as the import and P2P sync feed the chain
  * worker); each verified batch is checked here in order. Genesis (height 0) is the start point, not checked.
  */
-async function runPipeline(raw: Uint8Array, total: number, threads: number, lazyHex = false): Promise<PipelineRun> {
+async function runPipeline(raw: Uint8Array, total: number, threads: number): Promise<PipelineRun> {
   const pool = createPowPool(threads);
   try {
     // Warm-up (untimed): start the threads and let V8 tier up the wasm and the task code.
@@ -134,18 +132,8 @@ async function runPipeline(raw: Uint8Array, total: number, threads: number, lazy
           if (t instanceof SpvError) throw t;
           const time = u32le(hdrs, o + 68);
           const version = u32le(hdrs, o) | 0;
-          // The chain worker builds hashHex for every header today; the rules read it only at a checkpoint
-          // height or in an error, so the lazy variant shows what building it on demand would save.
-          const ctx = lazyHex
-            ? {
-                version,
-                time,
-                bits,
-                get hashHex(): string {
-                  return hashToHex(hash);
-                },
-              }
-            : { version, time, bits, hashHex: hashToHex(hash) };
+          // The rules take the hash bytes; display hex is made only for an error or a checkpoint height.
+          const ctx = { version, time, bits, hash };
           checkContextual(BENCHNET, ctx, height, view, now);
           chainwork += t.work;
           view.times[height] = time;
@@ -160,7 +148,7 @@ async function runPipeline(raw: Uint8Array, total: number, threads: number, lazy
     await Promise.allSettled(pending.map((p) => p.result));
     const checked = total - 1;
     if (chainwork === 0n) rejected ??= { height: 0, code: 'NO_WORK' };
-    return { threads, lazyHex, headers: checked, ms, headersPerSec: checked / (ms / 1000), rejected };
+    return { threads, headers: checked, ms, headersPerSec: checked / (ms / 1000), rejected };
   } finally {
     await pool.close();
   }
@@ -241,28 +229,27 @@ async function main(): Promise<void> {
   const runs: PipelineRun[] = [];
   // Best of --repeat runs per setting: on a shared machine the slow runs measure the neighbours.
   const repeat = Math.max(1, Number(values.repeat ?? 2));
-  const best = async (threads: number, lazyHex: boolean): Promise<PipelineRun> => {
+  const best = async (threads: number): Promise<PipelineRun> => {
     let top: PipelineRun | null = null;
     for (let r = 0; r < repeat; r++) {
-      const run = await runPipeline(raw, total, threads, lazyHex);
+      const run = await runPipeline(raw, total, threads);
       if (top === null || run.headersPerSec > top.headersPerSec) top = run;
     }
     return top!;
   };
-  for (const t of threadList) runs.push(await best(t, false));
-  runs.push(await best(2, true));
+  for (const t of threadList) runs.push(await best(t));
   const bjsCount = Math.min(total, Number(values['bitcoinjs-headers'] ?? total));
   const bjs = runBitcoinjs(raw, bjsCount);
   const hashCount = Math.min(total, Number(values['hash-headers'] ?? 200_000));
   const hashers = runHashers(raw, hashCount);
 
-  const at2 = runs.find((r) => r.threads === 2 && !r.lazyHex) ?? runs[0]!;
+  const at2 = runs.find((r) => r.threads === 2) ?? runs[0]!;
   console.log('');
   console.log('| what | headers | ms | headers/s | vs bitcoinjs |');
   console.log('|---|---:|---:|---:|---:|');
   for (const r of runs) {
     const tag = r.rejected === null ? '' : ` (REJECTED at ${r.rejected.height}: ${r.rejected.code})`;
-    console.log(`| pipeline --gomaxprocs ${r.threads}${r.lazyHex ? ', hashHex on demand' : ''}${tag} | ${fmt(r.headers)} | ${fmt(r.ms)} | ${fmt(r.headersPerSec)} | ${(r.headersPerSec / bjs.headersPerSec).toFixed(1)}x |`);
+    console.log(`| pipeline --gomaxprocs ${r.threads}${tag} | ${fmt(r.headers)} | ${fmt(r.ms)} | ${fmt(r.headersPerSec)} | ${(r.headersPerSec / bjs.headersPerSec).toFixed(1)}x |`);
   }
   console.log(`| bitcoinjs-lib loop${bjs.failures > 0 ? ` (${bjs.failures} failures)` : ''} | ${fmt(bjs.headers)} | ${fmt(bjs.ms)} | ${fmt(bjs.headersPerSec)} | 1.0x |`);
   console.log(`| sha256d ${hashers.kind}, 2000 per call, 1 thread | ${fmt(hashCount)} | | ${fmt(hashers.wasm)} | |`);
@@ -277,7 +264,7 @@ async function main(): Promise<void> {
       repeat,
       cores,
       loadavg: loadavg().map((l) => Number(l.toFixed(2))),
-      pipeline: runs.map((r) => ({ gomaxprocs: r.threads, lazyHex: r.lazyHex, headersPerSec: Math.round(r.headersPerSec), ms: Math.round(r.ms), rejected: r.rejected })),
+      pipeline: runs.map((r) => ({ gomaxprocs: r.threads, headersPerSec: Math.round(r.headersPerSec), ms: Math.round(r.ms), rejected: r.rejected })),
       bitcoinjs: { headers: bjs.headers, headersPerSec: Math.round(bjs.headersPerSec), failures: bjs.failures },
       ratioVsBitcoinjs: Number((at2.headersPerSec / bjs.headersPerSec).toFixed(2)),
       // Issue 5's targets, reported (not asserted): >= 1M headers/s at --gomaxprocs 2 and >= 5x bitcoinjs-lib.

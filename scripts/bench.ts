@@ -67,7 +67,7 @@ const STEPS: Step[] = [
     args: (rows) => [...(genChainOk(rows) ? ['--file', chainFile] : []), '--gomaxprocs', '1,2,4', ...(full ? [] : ['--repeat', '1'])],
     summary: (j) => {
       const pipeline = Array.isArray(j.pipeline) ? (j.pipeline as Json[]) : [];
-      const runs = pipeline.map((p) => `${num(p.headersPerSec)}/s @${num(p.gomaxprocs)}${p.lazyHex === true ? ' (lazy hex)' : ''}`).join(', ');
+      const runs = pipeline.map((p) => `${num(p.headersPerSec)}/s @${num(p.gomaxprocs)}`).join(', ');
       return `${runs}; bitcoinjs-lib ${num(get(j, 'bitcoinjs', 'headersPerSec'))}/s; ratio ${num(j.ratioVsBitcoinjs)}x`;
     },
   },
