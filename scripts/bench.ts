@@ -74,10 +74,10 @@ const STEPS: Step[] = [
   {
     name: 'import',
     script: 'bench-import.ts',
-    args: () => ['--headers', full ? '1000000' : '200000', '--gomaxprocs', '2'],
+    args: (rows) => [...(genChainOk(rows) ? ['--file', chainFile, '--network', 'benchnet'] : ['--headers', full ? '1000000' : '200000']), '--gomaxprocs', '2'],
     summary: (j) =>
       `${num(j.headers)} headers: ${num(j.headersPerSecond)} headers/s (${num(j.importMs)} ms), peak RSS ${num(j.peakRssMb)} MB, ` +
-      `store ${num(j.storeMb)} MB, reopen ${num(j.reopenMs)} ms`,
+      `store ${num(j.storeMb)} MB, restart: status ${num(j.statusRestartMs)} ms, daemon serving /tip ${num(j.daemonRestartMs)} ms`,
   },
   {
     name: 'sync',
