@@ -90,6 +90,11 @@ export class HeaderSync {
   private asked = new WeakSet<Peer>();
   /** Header batches of each peer handed to the chain worker and not yet answered. */
   private readonly inFlight = new Map<Peer, number>();
+  /**
+   * Sync peers that said "that is all" while batches of theirs were still with the chain worker: judged (caught
+   * up, or under-delivered) once those are committed, not against a tip that has not caught up with them yet.
+   */
+  private readonly endAfterPending = new WeakSet<Peer>();
   private peakInFlight = 0;
   /** Times of each peer's recent unasked `headers` messages that brought nothing new. */
   private readonly useless = new Map<Peer, number[]>();
@@ -342,8 +347,8 @@ export class HeaderSync {
     if (msg.count === 0) {
       // The peer has nothing after our locator: we are at its tip, unless it claimed more (under-delivery).
       if (peer === this.syncPeer) {
-        if (peer.bestHeight > this.tipHeight) this.rotateAway(peer, 'underDelivered', 'sync peer under-delivered');
-        else this.finishInitialSync(peer);
+        if ((this.inFlight.get(peer) ?? 0) > 0) this.endAfterPending.add(peer);
+        else this.judgeEnd(peer);
       } else if (!wasRequested) {
         this.noteUseless(peer);
       }
@@ -369,6 +374,20 @@ export class HeaderSync {
     this.useless.set(peer, times);
   }
 
+  /** The sync peer has nothing more for us: caught up, or it under-delivered on the height it claimed. */
+  private judgeEnd(peer: Peer): void {
+    if (peer.bestHeight > this.tipHeight) this.rotateAway(peer, 'underDelivered', 'sync peer under-delivered');
+    else this.finishInitialSync(peer);
+  }
+
+  private async submit(peer: Peer, msg: HeadersMessage, wasRequested: boolean, full: boolean): Promise<void> {
+    await this.submitBatch(peer, msg, wasRequested, full);
+    if (this.endAfterPending.has(peer) && !this.inFlight.has(peer)) {
+      this.endAfterPending.delete(peer);
+      if (peer === this.syncPeer && peer.state !== 'closed') this.judgeEnd(peer);
+    }
+  }
+
   private finishInitialSync(peer: Peer): void {
     const secs = (Date.now() - this.syncStartedAt) / 1000;
     this.opts.log.info(
@@ -382,7 +401,7 @@ export class HeaderSync {
     void this.maybeStart();
   }
 
-  private async submit(peer: Peer, msg: HeadersMessage, wasRequested: boolean, full: boolean): Promise<void> {
+  private async submitBatch(peer: Peer, msg: HeadersMessage, wasRequested: boolean, full: boolean): Promise<void> {
     const chain = this.opts.chain();
     if (chain === null) return;
     let r: ConnectResult;
