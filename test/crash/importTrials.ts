@@ -1,0 +1,84 @@
+/**
+ * Crash trials, kind (a): SIGKILL at a random moment during `spvclient import`. Even trials import a chain into an
+ * empty store; odd trials start from a store holding the complete main chain and import a longer competing branch,
+ * so kills land before, during and after the reorg. After each kill the store's own audit must be clean (and a
+ * copied store must still hold the main chain: nothing acknowledged is lost); then the import is resumed to
+ * completion and must end, audited, at the most-work tip.
+ */
+import { cpSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REGTEST } from '../../src/chain/params.js';
+import { ChainBuilder } from '../helpers/chainBuilder.js';
+import { exitOf, runCli, spawnCli } from '../helpers/cli.js';
+import type { CrashLedger } from '../helpers/crashTrials.js';
+import { auditStore, sleep } from '../helpers/crashTrials.js';
+
+const MAIN = 20_000;
+const FORK_AT = 1_000;
+const FORK = MAIN - FORK_AT + 1_000;
+const KIND = 'import';
+
+export interface ImportTrialsResult {
+  /** Kills that landed while the import was still running (not before start-up or after it finished). */
+  readonly killedMidway: number;
+}
+
+export async function runImportTrials(ledger: CrashLedger, count: number, rand: () => number, dir: string): Promise<ImportTrialsResult> {
+  if (count === 0) return { killedMidway: 0 };
+  const b = new ChainBuilder(REGTEST);
+  const main = b.extend(MAIN);
+  const fork = b.fork(FORK_AT).extend(FORK, { tag: 1 });
+  const mainFile = join(dir, 'main.bin');
+  const forkFile = join(dir, 'fork.bin');
+  writeFileSync(mainFile, Buffer.concat([Buffer.from(REGTEST.genesisHeader), Buffer.from(main.raw)]));
+  writeFileSync(forkFile, Buffer.from(fork.raw));
+  const args = (dataDir: string): string[] => ['--network', 'regtest', '--datadir', dataDir, '--loglevel', '6'];
+
+  // A store holding the complete main chain, copied as the start of the reorg trials. Its wall time (process
+  // start to exit) sets the kill window, so kills land mid-import on a fast or a loaded machine.
+  const baseDir = join(dir, 'base');
+  const baseStart = Date.now();
+  const base = runCli(['import', mainFile, '--json', ...args(baseDir)], { timeoutMs: 120_000 });
+  const importWallMs = Date.now() - baseStart;
+  if (base.status !== 0) throw new Error(`base import failed: ${base.stderr}`);
+
+  let killedMidway = 0;
+  for (let trial = 0; trial < count; trial++) {
+    ledger.startTrial(KIND);
+    const reorg = trial % 2 === 1;
+    const dataDir = join(dir, `t${trial}`);
+    if (reorg) cpSync(baseDir, dataDir, { recursive: true });
+    const importArgs = reorg ? ['import', forkFile, '--height', String(FORK_AT + 1), ...args(dataDir)] : ['import', mainFile, ...args(dataDir)];
+    const child = spawnCli(importArgs);
+    const delayMs = Math.floor(importWallMs * (0.2 + 0.8 * rand()));
+    await sleep(delayMs);
+    child.kill('SIGKILL');
+    const { signal } = await exitOf(child);
+    if (signal === 'SIGKILL') killedMidway++;
+    const label = `${reorg ? 'reorg import' : 'import'}, SIGKILL after ${delayMs} ms`;
+
+    const killed = auditStore(args(dataDir));
+    ledger.check(killed.error === null, KIND, trial, `${label}: ${killed.error}`);
+    if (killed.status === null) {
+      // No store at all is consistent (killed before it was created), but never for a copied store.
+      ledger.check(!reorg || killed.error !== null, KIND, trial, `${label}: the copied store vanished`);
+    } else {
+      ledger.check(killed.status.audit.ok, KIND, trial, `${label}: audit ${JSON.stringify(killed.status.audit.problems)}`);
+      if (reorg) {
+        ledger.check(killed.status.headers >= MAIN + 1, KIND, trial, `${label}: stored main chain lost (${killed.status.headers} headers)`);
+        // The tip never loses work: it is the main tip or a fork header with more work.
+        ledger.check(killed.status.tip.height >= MAIN, KIND, trial, `${label}: tip fell to ${killed.status.tip.height}`);
+      }
+    }
+
+    const resumed = runCli(['import', ...importArgs.slice(1), '--json'], { timeoutMs: 120_000 });
+    ledger.check(resumed.status === 0, KIND, trial, `${label}: the resumed import failed (exit ${resumed.status}): ${resumed.stdout.slice(0, 300)} ${resumed.stderr.slice(0, 300)}`);
+    const done = auditStore(args(dataDir));
+    const tip = reorg ? fork.headers[FORK - 1]! : main.headers[MAIN - 1]!;
+    if (ledger.check(done.status !== null, KIND, trial, `${label}: no store after resuming (${done.error})`) && done.status !== null) {
+      ledger.check(done.status.audit.ok, KIND, trial, `${label}: audit after resuming ${JSON.stringify(done.status.audit.problems)}`);
+      ledger.check(done.status.tip.hash === tip.hashHex && done.status.tip.height === tip.height, KIND, trial, `${label}: resumed tip ${done.status.tip.height} ${done.status.tip.hash}, expected the most-work ${tip.height} ${tip.hashHex}`);
+    }
+  }
+  return { killedMidway };
+}

@@ -1,0 +1,173 @@
+/**
+ * Crash trials, kind (b): SIGKILL of the real daemon (`node dist/main.js --config`) at a random moment while it
+ * syncs headers over P2P from two scripted peers, with a reorg in the middle of it. Peer A serves chain A; peer B
+ * first serves only the common prefix, then, at a random moment, switches to a heavier fork B (branching well below
+ * A's tip) and announces B's tip, as a node does after a reorg: the daemon fetches B from the fork point and
+ * reorganises. After the kill the store's own audit must be clean; the daemon is restarted on the same data and must
+ * sync to the most-work tip (B's), and after an orderly stop the audit must be clean again.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { REGTEST } from '../../src/chain/params.js';
+import { hashToHex } from '../../src/util/bytes.js';
+import { ChainBuilder } from '../helpers/chainBuilder.js';
+import type { CrashLedger } from '../helpers/crashTrials.js';
+import { DaemonProcess, auditStore, pollUntil, restResult, sleep, writeConf } from '../helpers/crashTrials.js';
+import { HeaderChain, ScriptedPeer } from '../helpers/scriptedPeer.js';
+
+const A_LEN = 8_100;
+const FORK_AT = 2_000;
+/** B's length above the fork: B's tip is 1,000 headers above A's (regtest headers all carry the same work). */
+const B_LEN = A_LEN - FORK_AT + 1_000;
+const KIND = 'sync';
+const RESUME_TIMEOUT_MS = 15_000;
+
+interface TipResult {
+  readonly height: number;
+  readonly hash: string;
+}
+
+interface Chains {
+  readonly a: HeaderChain;
+  readonly prefix: HeaderChain;
+  readonly b: HeaderChain;
+  readonly aTip: string;
+  readonly bTip: string;
+  readonly bTipHeight: number;
+}
+
+function buildChains(): Chains {
+  const builder = new ChainBuilder(REGTEST);
+  const a = builder.extend(A_LEN);
+  const b = builder.fork(FORK_AT).extend(B_LEN, { tag: 2 });
+  const bAll = new Uint8Array((FORK_AT + B_LEN) * 80);
+  bAll.set(a.raw.subarray(0, FORK_AT * 80), 0);
+  bAll.set(b.raw, FORK_AT * 80);
+  const bChain = new HeaderChain(bAll);
+  return {
+    a: new HeaderChain(a.raw),
+    prefix: new HeaderChain(a.raw.slice(0, FORK_AT * 80)),
+    b: bChain,
+    aTip: a.headers[A_LEN - 1]!.hashHex,
+    bTip: hashToHex(bChain.tipHash),
+    bTipHeight: FORK_AT + B_LEN,
+  };
+}
+
+/** Two scripted peers and a daemon conf for one trial. */
+async function setUp(dir: string, chains: Chains): Promise<{ peerA: ScriptedPeer; peerB: ScriptedPeer; conf: string; reorg: () => void; close: () => Promise<void> }> {
+  mkdirSync(dir, { recursive: true });
+  const peerA = await ScriptedPeer.start({ chain: chains.a });
+  const peerB = await ScriptedPeer.start({ chain: chains.prefix });
+  const conf = writeConf(dir, {
+    network: 'regtest',
+    dataDir: join(dir, 'data'),
+    logLevel: 2,
+    peers: { connect: [`127.0.0.1:${peerA.port}`, `127.0.0.1:${peerB.port}`], dnsSeeds: false },
+    rest: { port: 0 },
+  });
+  let switched = false;
+  const reorg = (): void => {
+    if (switched) return;
+    switched = true;
+    peerB.setChain(chains.b);
+    // Only B's tip, like bcoin after a reorg: it does not connect, so the daemon asks B from its locator.
+    if (peerB.open.length > 0) peerB.announceTip();
+  };
+  return { peerA, peerB, conf, reorg, close: async () => Promise.all([peerA.close(), peerB.close()]).then(() => undefined) };
+}
+
+async function waitTip(port: number, hash: string, timeoutMs: number): Promise<{ reached: boolean; last: TipResult | null }> {
+  let last: TipResult | null = null;
+  const hit = await pollUntil(async () => {
+    last = await restResult<TipResult>(port, '/api/v1/tip');
+    return last?.hash === hash ? true : null;
+  }, timeoutMs, 50);
+  return { reached: hit !== null, last };
+}
+
+export interface SyncTrialsResult {
+  /** Clean run: daemon start to A's tip, and B's announcement to B's tip (ms). */
+  readonly calibration: { readonly syncMs: number; readonly reorgMs: number };
+  /** Kills that landed after the switch to the heavier fork. */
+  readonly killedAfterReorgStarted: number;
+}
+
+export async function runSyncTrials(ledger: CrashLedger, count: number, rand: () => number, dir: string): Promise<SyncTrialsResult> {
+  if (count === 0) return { calibration: { syncMs: 0, reorgMs: 0 }, killedAfterReorgStarted: 0 };
+  const chains = buildChains();
+  const args = (conf: string): string[] => ['--config', conf];
+
+  // Calibration: one uninterrupted run sets the windows the kills and the reorg are drawn from.
+  const cal = await setUp(join(dir, 'calibration'), chains);
+  let calibration: { syncMs: number; reorgMs: number };
+  try {
+    const started = Date.now();
+    const d = DaemonProcess.start(cal.conf);
+    try {
+      const port = await d.restPort();
+      const a = await waitTip(port, chains.aTip, RESUME_TIMEOUT_MS);
+      if (!a.reached) throw new Error(`calibration: daemon did not sync chain A (tip ${JSON.stringify(a.last)})`);
+      const syncMs = Date.now() - started;
+      const switchAt = Date.now();
+      cal.reorg();
+      const b = await waitTip(port, chains.bTip, RESUME_TIMEOUT_MS);
+      if (!b.reached) throw new Error(`calibration: daemon did not reorganise to chain B (tip ${JSON.stringify(b.last)}; peer B open ${cal.peerB.open.length}): ${d.output.slice(-4000)}`);
+      calibration = { syncMs, reorgMs: Date.now() - switchAt };
+    } finally {
+      await d.stop();
+    }
+    const s = auditStore(args(cal.conf));
+    if (s.status === null || !s.status.audit.ok || s.status.tip.hash !== chains.bTip) throw new Error(`calibration: store ${JSON.stringify(s)}`);
+  } finally {
+    await cal.close();
+  }
+
+  let killedAfterReorgStarted = 0;
+  for (let trial = 0; trial < count; trial++) {
+    ledger.startTrial(KIND);
+    const t = await setUp(join(dir, `t${trial}`), chains);
+    try {
+      // The switch to B at a random point of A's sync (sometimes before the daemon even connects), the kill at a
+      // random point of the whole run: before, during or after the reorg.
+      const switchMs = Math.floor(calibration.syncMs * (0.3 + 0.8 * rand()));
+      const killMs = Math.floor((calibration.syncMs + calibration.reorgMs) * (0.2 + 1.0 * rand()));
+      const label = `reorg at ${switchMs} ms, SIGKILL at ${killMs} ms`;
+      const started = Date.now();
+      const d = DaemonProcess.start(t.conf);
+      const switchTimer = setTimeout(t.reorg, switchMs);
+      await sleep(killMs);
+      const reorgStarted = Date.now() - started >= switchMs;
+      if (reorgStarted) killedAfterReorgStarted++;
+      const killed = await d.kill();
+      clearTimeout(switchTimer);
+      ledger.check(killed.signal === 'SIGKILL', KIND, trial, `${label}: the daemon had exited before the kill (${JSON.stringify(killed)}): ${d.output.slice(-1500)}`);
+
+      const afterKill = auditStore(args(t.conf));
+      ledger.check(afterKill.error === null, KIND, trial, `${label}: ${afterKill.error}`);
+      if (afterKill.status !== null) {
+        ledger.check(afterKill.status.audit.ok, KIND, trial, `${label}: audit after SIGKILL ${JSON.stringify(afterKill.status.audit.problems)}`);
+      }
+
+      // Restart on the same data with B served: sync must resume and end at the most-work tip.
+      t.reorg();
+      const again = DaemonProcess.start(t.conf);
+      try {
+        const port = await again.restPort();
+        const r = await waitTip(port, chains.bTip, RESUME_TIMEOUT_MS);
+        ledger.check(r.reached, KIND, trial, `${label}: after restart sync did not reach the most-work tip ${chains.bTipHeight} ${chains.bTip} in ${RESUME_TIMEOUT_MS} ms (tip ${JSON.stringify(r.last)})`);
+      } finally {
+        const stopped = await again.stop();
+        ledger.check(stopped.code === 0, KIND, trial, `${label}: restarted daemon did not stop cleanly ${JSON.stringify(stopped)}: ${again.output.slice(-1500)}`);
+      }
+      const final = auditStore(args(t.conf));
+      if (ledger.check(final.status !== null, KIND, trial, `${label}: no store after the restart (${final.error})`) && final.status !== null) {
+        ledger.check(final.status.audit.ok, KIND, trial, `${label}: audit after restart ${JSON.stringify(final.status.audit.problems)}`);
+        ledger.check(final.status.tip.hash === chains.bTip, KIND, trial, `${label}: stored tip ${final.status.tip.height} ${final.status.tip.hash} after restart, expected ${chains.bTipHeight} ${chains.bTip}`);
+      }
+    } finally {
+      await t.close();
+    }
+  }
+  return { calibration, killedAfterReorgStarted };
+}
