@@ -5,9 +5,11 @@
  * copied store must still hold the main chain: nothing acknowledged is lost); then the import is resumed to
  * completion and must end, audited, at the most-work tip.
  */
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Level } from 'level';
 import { REGTEST } from '../../src/chain/params.js';
+import { KEY_COUNT, bestIndexKey } from '../../src/store/keys.js';
 import { ChainBuilder } from '../helpers/chainBuilder.js';
 import { exitOf, runCli, spawnCli } from '../helpers/cli.js';
 import type { CrashLedger } from '../helpers/crashTrials.js';
@@ -18,6 +20,34 @@ const FORK_AT = 1_000;
 const FORK = MAIN - FORK_AT + 1_000;
 const KIND = 'import';
 
+/**
+ * The checks must be able to see damage, or every trial would pass whatever happened: copies of the base store
+ * with a best-chain index entry deleted, and with a wrong header count (what a torn write could leave), must each
+ * be refused at open or fail the audit — either is counted as an inconsistency in a trial.
+ */
+async function controlTrials(baseDir: string, dir: string, args: (dataDir: string) => string[]): Promise<void> {
+  const damages: Array<[string, (db: Level<Uint8Array, Uint8Array>) => Promise<void>]> = [
+    ['deleted best-chain entry', (db) => db.del(bestIndexKey(MAIN / 2))],
+    ['wrong header count', (db) => db.put(KEY_COUNT, Uint8Array.of(0, 0, 0, 7))],
+  ];
+  for (const [i, [what, damage]] of damages.entries()) {
+    const controlDir = join(dir, `control${i}`);
+    cpSync(baseDir, controlDir, { recursive: true });
+    const db = new Level<Uint8Array, Uint8Array>(join(controlDir, 'regtest', 'headers'), { keyEncoding: 'view', valueEncoding: 'view' });
+    await db.open();
+    try {
+      if ((await db.get(bestIndexKey(MAIN / 2))) === undefined) throw new Error('control: the store layout changed (no best-chain entry found)');
+      await damage(db);
+    } finally {
+      await db.close();
+    }
+    const damaged = auditStore(args(controlDir));
+    if (damaged.error === null && damaged.status?.audit.ok !== false) {
+      throw new Error(`control: the checks did not notice a ${what}: ${JSON.stringify(damaged)}`);
+    }
+  }
+}
+
 export interface ImportTrialsResult {
   /** Kills that landed while the import was still running (not before start-up or after it finished). */
   readonly killedMidway: number;
@@ -25,6 +55,7 @@ export interface ImportTrialsResult {
 
 export async function runImportTrials(ledger: CrashLedger, count: number, rand: () => number, dir: string): Promise<ImportTrialsResult> {
   if (count === 0) return { killedMidway: 0 };
+  mkdirSync(dir, { recursive: true });
   const b = new ChainBuilder(REGTEST);
   const main = b.extend(MAIN);
   const fork = b.fork(FORK_AT).extend(FORK, { tag: 1 });
@@ -41,6 +72,8 @@ export async function runImportTrials(ledger: CrashLedger, count: number, rand: 
   const base = runCli(['import', mainFile, '--json', ...args(baseDir)], { timeoutMs: 120_000 });
   const importWallMs = Date.now() - baseStart;
   if (base.status !== 0) throw new Error(`base import failed: ${base.stderr}`);
+
+  await controlTrials(baseDir, dir, args);
 
   let killedMidway = 0;
   for (let trial = 0; trial < count; trial++) {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { REGTEST } from '../../src/chain/params.js';
 import { hashToHex } from '../../src/util/bytes.js';
 import { ChainBuilder } from '../helpers/chainBuilder.js';
-import type { CrashLedger } from '../helpers/crashTrials.js';
+import type { CrashLedger, StoreStatus } from '../helpers/crashTrials.js';
 import { DaemonProcess, auditStore, pollUntil, restResult, sleep, writeConf } from '../helpers/crashTrials.js';
 import { HeaderChain, ScriptedPeer } from '../helpers/scriptedPeer.js';
 
@@ -28,6 +28,9 @@ interface TipResult {
 }
 
 interface Chains {
+  /** Display hashes of A's and B's own headers (B: above the fork point). */
+  readonly onA: ReadonlySet<string>;
+  readonly onB: ReadonlySet<string>;
   readonly a: HeaderChain;
   readonly prefix: HeaderChain;
   readonly b: HeaderChain;
@@ -45,6 +48,8 @@ function buildChains(): Chains {
   bAll.set(b.raw, FORK_AT * 80);
   const bChain = new HeaderChain(bAll);
   return {
+    onA: new Set(a.headers.map((h) => h.hashHex)),
+    onB: new Set(b.headers.map((h) => h.hashHex)),
     a: new HeaderChain(a.raw),
     prefix: new HeaderChain(a.raw.slice(0, FORK_AT * 80)),
     b: bChain,
@@ -89,12 +94,23 @@ async function waitTip(port: number, hash: string, timeoutMs: number): Promise<{
 export interface SyncTrialsResult {
   /** Clean run: daemon start to A's tip, and B's announcement to B's tip (ms). */
   readonly calibration: { readonly syncMs: number; readonly reorgMs: number };
-  /** Kills that landed after the switch to the heavier fork. */
-  readonly killedAfterReorgStarted: number;
+  /** What the store held at each kill (see killPoint). */
+  readonly killPoints: Record<string, number>;
+}
+
+/** Where a kill landed, read from the audited store: how far A's sync, the fork and the reorg had got. */
+function killPoint(s: StoreStatus | null, chains: Chains): string {
+  if (s === null) return 'no store yet';
+  if (s.tip.hash === chains.bTip) return 'at B tip';
+  if (chains.onB.has(s.tip.hash)) return 'reorganised, syncing B';
+  const forkStored = s.headers > s.tip.height + 1;
+  if (s.tip.hash === chains.aTip) return forkStored ? 'at A tip, fork stored' : 'at A tip';
+  if (s.tip.height === 0) return 'genesis only';
+  return forkStored ? 'syncing A, fork stored' : 'syncing A';
 }
 
 export async function runSyncTrials(ledger: CrashLedger, count: number, rand: () => number, dir: string): Promise<SyncTrialsResult> {
-  if (count === 0) return { calibration: { syncMs: 0, reorgMs: 0 }, killedAfterReorgStarted: 0 };
+  if (count === 0) return { calibration: { syncMs: 0, reorgMs: 0 }, killPoints: {} };
   const chains = buildChains();
   const args = (conf: string): string[] => ['--config', conf];
 
@@ -123,7 +139,7 @@ export async function runSyncTrials(ledger: CrashLedger, count: number, rand: ()
     await cal.close();
   }
 
-  let killedAfterReorgStarted = 0;
+  const killPoints: Record<string, number> = {};
   for (let trial = 0; trial < count; trial++) {
     ledger.startTrial(KIND);
     const t = await setUp(join(dir, `t${trial}`), chains);
@@ -133,18 +149,17 @@ export async function runSyncTrials(ledger: CrashLedger, count: number, rand: ()
       const switchMs = Math.floor(calibration.syncMs * (0.3 + 0.8 * rand()));
       const killMs = Math.floor((calibration.syncMs + calibration.reorgMs) * (0.2 + 1.0 * rand()));
       const label = `reorg at ${switchMs} ms, SIGKILL at ${killMs} ms`;
-      const started = Date.now();
       const d = DaemonProcess.start(t.conf);
       const switchTimer = setTimeout(t.reorg, switchMs);
       await sleep(killMs);
-      const reorgStarted = Date.now() - started >= switchMs;
-      if (reorgStarted) killedAfterReorgStarted++;
       const killed = await d.kill();
       clearTimeout(switchTimer);
       ledger.check(killed.signal === 'SIGKILL', KIND, trial, `${label}: the daemon had exited before the kill (${JSON.stringify(killed)}): ${d.output.slice(-1500)}`);
 
       const afterKill = auditStore(args(t.conf));
       ledger.check(afterKill.error === null, KIND, trial, `${label}: ${afterKill.error}`);
+      const point = killPoint(afterKill.status, chains);
+      killPoints[point] = (killPoints[point] ?? 0) + 1;
       if (afterKill.status !== null) {
         ledger.check(afterKill.status.audit.ok, KIND, trial, `${label}: audit after SIGKILL ${JSON.stringify(afterKill.status.audit.problems)}`);
       }
@@ -169,5 +184,5 @@ export async function runSyncTrials(ledger: CrashLedger, count: number, rand: ()
       await t.close();
     }
   }
-  return { calibration, killedAfterReorgStarted };
+  return { calibration, killPoints };
 }

@@ -12,7 +12,6 @@
  * devnet never saw a second vote from it (its DUPLICATE_VOTE rejections stay 0).
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { stopAllBcoinNodes } from '../helpers/bcoinNode.js';
 import { Bridge } from '../helpers/bridgeHarness.js';
 import type { CrashLedger } from '../helpers/crashTrials.js';
@@ -56,16 +55,19 @@ function duplicateVotesBy(bridge: Bridge, address: string): number {
 
 export interface VotingTrialsResult {
   readonly deposits: number;
+  /** Warm-up: relaying a deposit to the victim's confirmed vote (ms). */
+  readonly voteMs: number;
   /** The victim's last seen state of each trial's deposits when it was killed ("none": not yet observed). */
   readonly killStates: Record<string, number>;
 }
 
 export async function runVotingTrials(ledger: CrashLedger, count: number, rand: () => number, dir: string): Promise<VotingTrialsResult> {
-  if (count === 0) return { deposits: 0, killStates: {} };
+  if (count === 0) return { deposits: 0, voteMs: 0, killStates: {} };
   mkdirSync(dir, { recursive: true });
   const bridge = await Bridge.start({ dir, validators: 3, m: 2, minConfirmations: 2, pollIntervalMs: 200, seed: 11 });
   const killStates: Record<string, number> = {};
   let deposits = 0;
+  let voteMs = 0;
   let victim: Victim | null = null;
   try {
     // v1 stays down for good; v2 moves from in-process to a daemon on the same data, wallet and keys.
@@ -89,7 +91,7 @@ export async function runVotingTrials(ledger: CrashLedger, count: number, rand: 
     const relayAt = Date.now();
     await bridge.relayDeposit(warm);
     if ((await waitConfirmed(victim, [warm.txid], 60_000)) === null) throw new Error(`warm-up deposit never confirmed by the victim: ${victim.daemon?.output.slice(-3000)}`);
-    const voteMs = Date.now() - relayAt;
+    voteMs = Date.now() - relayAt;
     deposits++;
 
     for (let trial = 0; trial < count; trial++) {
@@ -99,8 +101,9 @@ export async function runVotingTrials(ledger: CrashLedger, count: number, rand: 
       const short = await bridge.deposit('p2sh', DEPOSIT_SATS);
       const txids = [ready.txid, short.txid];
       deposits += 2;
-      const mineMs = Math.floor(voteMs * 1.5 * rand());
-      const killMs = Math.floor(voteMs * 2.5 * rand());
+      // The short deposit can be voted once its block is mined and seen: the kill is drawn over that whole span.
+      const mineMs = Math.floor(voteMs * rand());
+      const killMs = Math.floor((mineMs + voteMs) * 1.1 * rand());
       const label = `mine at ${mineMs} ms, SIGKILL at ${killMs} ms`;
       await bridge.relayDeposit(ready);
       await bridge.relayDeposit(short);
@@ -172,5 +175,5 @@ export async function runVotingTrials(ledger: CrashLedger, count: number, rand: 
     await bridge.stop();
     await stopAllBcoinNodes();
   }
-  return { deposits, killStates };
+  return { deposits, voteMs, killStates };
 }
