@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
+import { MAIN_JS } from '../helpers/cli.js';
 import { CrashLedger, crashSettings, splitTrials } from '../helpers/crashTrials.js';
 import { mulberry32 } from '../helpers/random.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -13,6 +15,8 @@ import { runVotingTrials } from './votingTrials.js';
  * from CRASH_SEED (printed), so a run can be replayed. Invariant violations are counted, not thrown, and the
  * last test prints `trials: N, inconsistencies: M` and fails unless M is 0.
  */
+// The trials run the built CLI and daemon (CI builds it in `npm test` first).
+if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run npm run build before npm run test:crash`);
 const { trials, seed } = crashSettings();
 const only = new Set((process.env.CRASH_KINDS ?? 'import,sync,voting').split(','));
 const [nImport, nSync, nVoting] = splitTrials(trials, [only.has('import') ? 2 : 0, only.has('sync') ? 2 : 0, only.has('voting') ? 1 : 0]);

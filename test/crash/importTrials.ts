@@ -15,7 +15,7 @@ import { exitOf, runCli, spawnCli } from '../helpers/cli.js';
 import type { CrashLedger } from '../helpers/crashTrials.js';
 import { auditStore, sleep } from '../helpers/crashTrials.js';
 
-const MAIN = 20_000;
+const MAIN = 12_000;
 const FORK_AT = 1_000;
 const FORK = MAIN - FORK_AT + 1_000;
 const KIND = 'import';

@@ -59,10 +59,33 @@ function buildChains(): Chains {
   };
 }
 
-/** Two scripted peers and a daemon conf for one trial. */
-async function setUp(dir: string, chains: Chains): Promise<{ peerA: ScriptedPeer; peerB: ScriptedPeer; conf: string; reorg: () => void; close: () => Promise<void> }> {
+interface Trial {
+  readonly peerA: ScriptedPeer;
+  readonly peerB: ScriptedPeer;
+  readonly conf: string;
+  /** B switches to the heavier fork and announces its tip (idempotent). */
+  readonly reorg: () => void;
+  /** Resolves when the switch happened. */
+  readonly switched: Promise<void>;
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * Two scripted peers and a daemon conf for one trial. With `switchAfter`, B switches to the fork when A receives
+ * its switchAfter-th getheaders, i.e. after A has served that many 2000-header batches (A has 5: the 5th is
+ * its last 100), so the reorg overlaps A's sync at a chosen point.
+ */
+async function setUp(dir: string, chains: Chains, switchAfter: number | null = null): Promise<Trial> {
   mkdirSync(dir, { recursive: true });
-  const peerA = await ScriptedPeer.start({ chain: chains.a });
+  let requests = 0;
+  let reorg: () => void = () => undefined;
+  const peerA = await ScriptedPeer.start({
+    chain: chains.a,
+    onGetHeaders: () => {
+      if (++requests === switchAfter) setImmediate(reorg);
+      return undefined; // serve chain A
+    },
+  });
   const peerB = await ScriptedPeer.start({ chain: chains.prefix });
   const conf = writeConf(dir, {
     network: 'regtest',
@@ -71,15 +94,20 @@ async function setUp(dir: string, chains: Chains): Promise<{ peerA: ScriptedPeer
     peers: { connect: [`127.0.0.1:${peerA.port}`, `127.0.0.1:${peerB.port}`], dnsSeeds: false },
     rest: { port: 0 },
   });
-  let switched = false;
-  const reorg = (): void => {
-    if (switched) return;
-    switched = true;
+  let onSwitch: () => void = () => undefined;
+  const switched = new Promise<void>((resolve) => {
+    onSwitch = resolve;
+  });
+  let done = false;
+  reorg = (): void => {
+    if (done) return;
+    done = true;
     peerB.setChain(chains.b);
     // Only B's tip, like bcoin after a reorg: it does not connect, so the daemon asks B from its locator.
     if (peerB.open.length > 0) peerB.announceTip();
+    onSwitch();
   };
-  return { peerA, peerB, conf, reorg, close: async () => Promise.all([peerA.close(), peerB.close()]).then(() => undefined) };
+  return { peerA, peerB, conf, reorg: () => reorg(), switched, close: async () => Promise.all([peerA.close(), peerB.close()]).then(() => undefined) };
 }
 
 async function waitTip(port: number, hash: string, timeoutMs: number): Promise<{ reached: boolean; last: TipResult | null }> {
@@ -142,18 +170,26 @@ export async function runSyncTrials(ledger: CrashLedger, count: number, rand: ()
   const killPoints: Record<string, number> = {};
   for (let trial = 0; trial < count; trial++) {
     ledger.startTrial(KIND);
-    const t = await setUp(join(dir, `t${trial}`), chains);
+    // A quarter of the kills land at a random moment of start-up and A's sync; the rest at a random moment
+    // of the reorg, which starts after a random number of A's batches.
+    const early = rand() < 0.25;
+    const fraction = rand();
+    const switchAfter = 1 + Math.floor(rand() * 5);
+    const t = await setUp(join(dir, `t${trial}`), chains, switchAfter);
     try {
-      // The switch to B at a random point of A's sync (sometimes before the daemon even connects), the kill at a
-      // random point of the whole run: before, during or after the reorg.
-      const switchMs = Math.floor(calibration.syncMs * (0.3 + 0.8 * rand()));
-      const killMs = Math.floor((calibration.syncMs + calibration.reorgMs) * (0.2 + 1.0 * rand()));
-      const label = `reorg at ${switchMs} ms, SIGKILL at ${killMs} ms`;
+      let killMs: number;
       const d = DaemonProcess.start(t.conf);
-      const switchTimer = setTimeout(t.reorg, switchMs);
-      await sleep(killMs);
+      const started = Date.now();
+      if (early) {
+        await sleep(Math.floor(calibration.syncMs * (0.1 + 0.9 * fraction)));
+        killMs = Date.now() - started;
+      } else {
+        await Promise.race([t.switched, sleep(calibration.syncMs * 4)]);
+        await sleep(Math.floor(calibration.reorgMs * 1.5 * fraction));
+        killMs = Date.now() - started;
+      }
+      const label = early ? `SIGKILL at ${killMs} ms (during A's sync)` : `reorg after A's batch ${switchAfter}, SIGKILL at ${killMs} ms`;
       const killed = await d.kill();
-      clearTimeout(switchTimer);
       ledger.check(killed.signal === 'SIGKILL', KIND, trial, `${label}: the daemon had exited before the kill (${JSON.stringify(killed)}): ${d.output.slice(-1500)}`);
 
       const afterKill = auditStore(args(t.conf));

@@ -103,7 +103,7 @@ export async function runVotingTrials(ledger: CrashLedger, count: number, rand: 
       deposits += 2;
       // The short deposit can be voted once its block is mined and seen: the kill is drawn over that whole span.
       const mineMs = Math.floor(voteMs * rand());
-      const killMs = Math.floor((mineMs + voteMs) * 1.1 * rand());
+      const killMs = Math.floor((mineMs + voteMs) * rand());
       const label = `mine at ${mineMs} ms, SIGKILL at ${killMs} ms`;
       await bridge.relayDeposit(ready);
       await bridge.relayDeposit(short);
