@@ -11,7 +11,7 @@ import { Level } from 'level';
 import { REGTEST } from '../../src/chain/params.js';
 import { KEY_COUNT, bestIndexKey } from '../../src/store/keys.js';
 import { ChainBuilder } from '../helpers/chainBuilder.js';
-import { exitOf, runCli, spawnCli } from '../helpers/cli.js';
+import { exitOf, runCli, spawnCli, waitForLine } from '../helpers/cli.js';
 import type { CrashLedger } from '../helpers/crashTrials.js';
 import { auditStore, sleep } from '../helpers/crashTrials.js';
 
@@ -48,13 +48,29 @@ async function controlTrials(baseDir: string, dir: string, args: (dataDir: strin
   }
 }
 
+/** The chain worker's log line once the store is open (the import proper starts right after). */
+const STORE_OPEN = /"msg":"header store (opened|created)"/;
+
+/** Runs an import to completion; returns the time from the store opening to the process exit (ms). */
+async function timedImport(importArgs: readonly string[]): Promise<number> {
+  const child = spawnCli([...importArgs, '--loglevel', '2']);
+  await waitForLine(child, STORE_OPEN, 60_000);
+  const opened = Date.now();
+  const { code } = await exitOf(child, 120_000);
+  if (code !== 0) throw new Error(`calibration import failed (exit ${code}): ${importArgs.join(' ')}`);
+  return Date.now() - opened;
+}
+
 export interface ImportTrialsResult {
-  /** Kills that landed while the import was still running (not before start-up or after it finished). */
+  /** Kills that landed while the import was still running (not after it finished). */
   readonly killedMidway: number;
+  /** Calibration: import of the main chain and of the heavier fork over it, from the store opening to exit (ms). */
+  readonly mainMs: number;
+  readonly forkMs: number;
 }
 
 export async function runImportTrials(ledger: CrashLedger, count: number, rand: () => number, dir: string): Promise<ImportTrialsResult> {
-  if (count === 0) return { killedMidway: 0 };
+  if (count === 0) return { killedMidway: 0, mainMs: 0, forkMs: 0 };
   mkdirSync(dir, { recursive: true });
   const b = new ChainBuilder(REGTEST);
   const main = b.extend(MAIN);
@@ -64,14 +80,16 @@ export async function runImportTrials(ledger: CrashLedger, count: number, rand: 
   writeFileSync(mainFile, Buffer.concat([Buffer.from(REGTEST.genesisHeader), Buffer.from(main.raw)]));
   writeFileSync(forkFile, Buffer.from(fork.raw));
   const args = (dataDir: string): string[] => ['--network', 'regtest', '--datadir', dataDir, '--loglevel', '6'];
+  const mainArgs = (dataDir: string): string[] => ['import', mainFile, ...args(dataDir)];
+  const forkArgs = (dataDir: string): string[] => ['import', forkFile, '--height', String(FORK_AT + 1), ...args(dataDir)];
 
-  // A store holding the complete main chain, copied as the start of the reorg trials. Its wall time (process
-  // start to exit) sets the kill window, so kills land mid-import on a fast or a loaded machine.
+  // A store holding the complete main chain, copied as the start of the reorg trials. The time each import takes
+  // once its store is open sets the kill windows (start-up time varies most on a loaded machine, so it is left out).
   const baseDir = join(dir, 'base');
-  const baseStart = Date.now();
-  const base = runCli(['import', mainFile, '--json', ...args(baseDir)], { timeoutMs: 120_000 });
-  const importWallMs = Date.now() - baseStart;
-  if (base.status !== 0) throw new Error(`base import failed: ${base.stderr}`);
+  const mainMs = await timedImport(mainArgs(baseDir));
+  const forkProbe = join(dir, 'fork-probe');
+  cpSync(baseDir, forkProbe, { recursive: true });
+  const forkMs = await timedImport(forkArgs(forkProbe));
 
   await controlTrials(baseDir, dir, args);
 
@@ -81,14 +99,24 @@ export async function runImportTrials(ledger: CrashLedger, count: number, rand: 
     const reorg = trial % 2 === 1;
     const dataDir = join(dir, `t${trial}`);
     if (reorg) cpSync(baseDir, dataDir, { recursive: true });
-    const importArgs = reorg ? ['import', forkFile, '--height', String(FORK_AT + 1), ...args(dataDir)] : ['import', mainFile, ...args(dataDir)];
-    const child = spawnCli(importArgs);
-    const delayMs = Math.floor(importWallMs * (0.2 + 0.8 * rand()));
-    await sleep(delayMs);
+    const importArgs = reorg ? forkArgs(dataDir) : mainArgs(dataDir);
+    // One trial in eight is killed at a random moment of start-up (before or while the store opens).
+    const atStartUp = rand() < 0.125;
+    const fraction = rand();
+    const child = spawnCli([...importArgs, '--loglevel', '2']);
+    let delayMs: number;
+    if (atStartUp) {
+      delayMs = Math.floor(400 * fraction);
+      await sleep(delayMs);
+    } else {
+      await waitForLine(child, STORE_OPEN, 60_000).catch(() => undefined);
+      delayMs = Math.floor((reorg ? forkMs : mainMs) * 0.95 * fraction);
+      await sleep(delayMs);
+    }
     child.kill('SIGKILL');
     const { signal } = await exitOf(child);
     if (signal === 'SIGKILL') killedMidway++;
-    const label = `${reorg ? 'reorg import' : 'import'}, SIGKILL after ${delayMs} ms`;
+    const label = `${reorg ? 'reorg import' : 'import'}, SIGKILL ${delayMs} ms after ${atStartUp ? 'spawn' : 'the store opened'}`;
 
     const killed = auditStore(args(dataDir));
     ledger.check(killed.error === null, KIND, trial, `${label}: ${killed.error}`);
@@ -113,5 +141,5 @@ export async function runImportTrials(ledger: CrashLedger, count: number, rand: 
       ledger.check(done.status.tip.hash === tip.hashHex && done.status.tip.height === tip.height, KIND, trial, `${label}: resumed tip ${done.status.tip.height} ${done.status.tip.hash}, expected the most-work ${tip.height} ${tip.hashHex}`);
     }
   }
-  return { killedMidway };
+  return { killedMidway, mainMs, forkMs };
 }

@@ -67,6 +67,10 @@ interface Trial {
   readonly reorg: () => void;
   /** Resolves when the switch happened. */
   readonly switched: Promise<void>;
+  /** Resolves when B has received its n-th getheaders (the daemon fetching the fork, batch by batch). */
+  readonly bRequest: (n: number) => Promise<void>;
+  /** getheaders B received so far. */
+  readonly bRequests: () => number;
   readonly close: () => Promise<void>;
 }
 
@@ -86,7 +90,21 @@ async function setUp(dir: string, chains: Chains, switchAfter: number | null = n
       return undefined; // serve chain A
     },
   });
-  const peerB = await ScriptedPeer.start({ chain: chains.prefix });
+  let bCount = 0;
+  const bWaiters: Array<{ n: number; resolve: () => void }> = [];
+  const peerB = await ScriptedPeer.start({
+    chain: chains.prefix,
+    onGetHeaders: () => {
+      bCount++;
+      for (const w of bWaiters.filter((x) => x.n <= bCount)) {
+        bWaiters.splice(bWaiters.indexOf(w), 1);
+        w.resolve();
+      }
+      return undefined; // serve B's current chain
+    },
+  });
+  const bRequest = (n: number): Promise<void> =>
+    n <= bCount ? Promise.resolve() : new Promise<void>((resolve) => bWaiters.push({ n, resolve }));
   const conf = writeConf(dir, {
     network: 'regtest',
     dataDir: join(dir, 'data'),
@@ -107,7 +125,7 @@ async function setUp(dir: string, chains: Chains, switchAfter: number | null = n
     if (peerB.open.length > 0) peerB.announceTip();
     onSwitch();
   };
-  return { peerA, peerB, conf, reorg: () => reorg(), switched, close: async () => Promise.all([peerA.close(), peerB.close()]).then(() => undefined) };
+  return { peerA, peerB, conf, reorg: () => reorg(), switched, bRequest, bRequests: () => bCount, close: async () => Promise.all([peerA.close(), peerB.close()]).then(() => undefined) };
 }
 
 async function waitTip(port: number, hash: string, timeoutMs: number): Promise<{ reached: boolean; last: TipResult | null }> {
@@ -121,7 +139,7 @@ async function waitTip(port: number, hash: string, timeoutMs: number): Promise<{
 
 export interface SyncTrialsResult {
   /** Clean run: daemon start to A's tip, and B's announcement to B's tip (ms). */
-  readonly calibration: { readonly syncMs: number; readonly reorgMs: number };
+  readonly calibration: { readonly syncMs: number; readonly reorgMs: number; readonly reorgBatches: number };
   /** What the store held at each kill (see killPoint). */
   readonly killPoints: Record<string, number>;
 }
@@ -138,13 +156,13 @@ function killPoint(s: StoreStatus | null, chains: Chains): string {
 }
 
 export async function runSyncTrials(ledger: CrashLedger, count: number, rand: () => number, dir: string): Promise<SyncTrialsResult> {
-  if (count === 0) return { calibration: { syncMs: 0, reorgMs: 0 }, killPoints: {} };
+  if (count === 0) return { calibration: { syncMs: 0, reorgMs: 0, reorgBatches: 0 }, killPoints: {} };
   const chains = buildChains();
   const args = (conf: string): string[] => ['--config', conf];
 
   // Calibration: one uninterrupted run sets the windows the kills and the reorg are drawn from.
   const cal = await setUp(join(dir, 'calibration'), chains);
-  let calibration: { syncMs: number; reorgMs: number };
+  let calibration: { syncMs: number; reorgMs: number; reorgBatches: number };
   try {
     const started = Date.now();
     const d = DaemonProcess.start(cal.conf);
@@ -157,7 +175,7 @@ export async function runSyncTrials(ledger: CrashLedger, count: number, rand: ()
       cal.reorg();
       const b = await waitTip(port, chains.bTip, RESUME_TIMEOUT_MS);
       if (!b.reached) throw new Error(`calibration: daemon did not reorganise to chain B (tip ${JSON.stringify(b.last)}; peer B open ${cal.peerB.open.length}): ${d.output.slice(-4000)}`);
-      calibration = { syncMs, reorgMs: Date.now() - switchAt };
+      calibration = { syncMs, reorgMs: Date.now() - switchAt, reorgBatches: Math.max(1, cal.bRequests()) };
     } finally {
       await d.stop();
     }
@@ -170,11 +188,12 @@ export async function runSyncTrials(ledger: CrashLedger, count: number, rand: ()
   const killPoints: Record<string, number> = {};
   for (let trial = 0; trial < count; trial++) {
     ledger.startTrial(KIND);
-    // A quarter of the kills land at a random moment of start-up and A's sync; the rest at a random moment
-    // of the reorg, which starts after a random number of A's batches.
+    // A quarter of the kills land at a random moment of start-up and A's sync; the rest at a random moment of
+    // the reorg (which starts after a random number of A's batches): while B's k-th batch is fetched and stored.
     const early = rand() < 0.25;
     const fraction = rand();
     const switchAfter = 1 + Math.floor(rand() * 5);
+    const batch = 1 + Math.floor(rand() * calibration.reorgBatches);
     const t = await setUp(join(dir, `t${trial}`), chains, switchAfter);
     try {
       let killMs: number;
@@ -184,11 +203,13 @@ export async function runSyncTrials(ledger: CrashLedger, count: number, rand: ()
         await sleep(Math.floor(calibration.syncMs * (0.1 + 0.9 * fraction)));
         killMs = Date.now() - started;
       } else {
-        await Promise.race([t.switched, sleep(calibration.syncMs * 4)]);
-        await sleep(Math.floor(calibration.reorgMs * 1.5 * fraction));
+        await Promise.race([t.bRequest(batch), sleep(Math.max(5_000, calibration.syncMs * 4))]);
+        await sleep(Math.floor((calibration.reorgMs / calibration.reorgBatches) * 1.2 * fraction));
         killMs = Date.now() - started;
       }
-      const label = early ? `SIGKILL at ${killMs} ms (during A's sync)` : `reorg after A's batch ${switchAfter}, SIGKILL at ${killMs} ms`;
+      const label = early
+        ? `SIGKILL at ${killMs} ms (during A's sync)`
+        : `reorg after A's batch ${switchAfter}, SIGKILL at ${killMs} ms while B's batch ${batch} is fetched`;
       const killed = await d.kill();
       ledger.check(killed.signal === 'SIGKILL', KIND, trial, `${label}: the daemon had exited before the kill (${JSON.stringify(killed)}): ${d.output.slice(-1500)}`);
 
