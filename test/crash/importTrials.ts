@@ -119,6 +119,7 @@ export async function runImportTrials(ledger: CrashLedger, count: number, rand: 
     const label = `${reorg ? 'reorg import' : 'import'}, SIGKILL ${delayMs} ms after ${atStartUp ? 'spawn' : 'the store opened'}`;
 
     const killed = auditStore(args(dataDir));
+    ledger.note(KIND, trial, `${label}: ${signal === 'SIGKILL' ? 'killed' : 'had finished'}, tip ${killed.status?.tip.height ?? 'no store'}`);
     ledger.check(killed.error === null, KIND, trial, `${label}: ${killed.error}`);
     if (killed.status === null) {
       // No store at all is consistent (killed before it was created), but never for a copied store.

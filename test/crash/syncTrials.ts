@@ -67,9 +67,9 @@ interface Trial {
   readonly reorg: () => void;
   /** Resolves when the switch happened. */
   readonly switched: Promise<void>;
-  /** Resolves when B has received its n-th getheaders (the daemon fetching the fork, batch by batch). */
+  /** Resolves when B has received its n-th getheaders since the switch (the daemon fetching the fork, batch by batch). */
   readonly bRequest: (n: number) => Promise<void>;
-  /** getheaders B received so far. */
+  /** getheaders B received since the switch. */
   readonly bRequests: () => number;
   readonly close: () => Promise<void>;
 }
@@ -90,11 +90,13 @@ async function setUp(dir: string, chains: Chains, switchAfter: number | null = n
       return undefined; // serve chain A
     },
   });
+  let done = false;
   let bCount = 0;
   const bWaiters: Array<{ n: number; resolve: () => void }> = [];
   const peerB = await ScriptedPeer.start({
     chain: chains.prefix,
     onGetHeaders: () => {
+      if (!done) return undefined; // before the switch: the common prefix, not part of the reorg
       bCount++;
       for (const w of bWaiters.filter((x) => x.n <= bCount)) {
         bWaiters.splice(bWaiters.indexOf(w), 1);
@@ -116,7 +118,6 @@ async function setUp(dir: string, chains: Chains, switchAfter: number | null = n
   const switched = new Promise<void>((resolve) => {
     onSwitch = resolve;
   });
-  let done = false;
   reorg = (): void => {
     if (done) return;
     done = true;
@@ -193,7 +194,8 @@ export async function runSyncTrials(ledger: CrashLedger, count: number, rand: ()
     const early = rand() < 0.25;
     const fraction = rand();
     const switchAfter = 1 + Math.floor(rand() * 5);
-    const batch = 1 + Math.floor(rand() * calibration.reorgBatches);
+    // Half of them around B's last batch, whose storing moves the tip to B (the reorg's commit).
+    const batch = rand() < 0.5 ? calibration.reorgBatches : 1 + Math.floor(rand() * calibration.reorgBatches);
     const t = await setUp(join(dir, `t${trial}`), chains, switchAfter);
     try {
       let killMs: number;
@@ -204,7 +206,9 @@ export async function runSyncTrials(ledger: CrashLedger, count: number, rand: ()
         killMs = Date.now() - started;
       } else {
         await Promise.race([t.bRequest(batch), sleep(Math.max(5_000, calibration.syncMs * 4))]);
-        await sleep(Math.floor((calibration.reorgMs / calibration.reorgBatches) * 1.2 * fraction));
+        // At B's k-th request, batch k-1 is being validated and stored (sync pipelines: it asks before it stores).
+        const perBatchMs = Math.max(300, (4 * calibration.reorgMs) / calibration.reorgBatches);
+        await sleep(Math.floor(perBatchMs * fraction));
         killMs = Date.now() - started;
       }
       const label = early
@@ -217,6 +221,7 @@ export async function runSyncTrials(ledger: CrashLedger, count: number, rand: ()
       ledger.check(afterKill.error === null, KIND, trial, `${label}: ${afterKill.error}`);
       const point = killPoint(afterKill.status, chains);
       killPoints[point] = (killPoints[point] ?? 0) + 1;
+      ledger.note(KIND, trial, `${label}: ${point} (B served ${t.bRequests()} requests)`);
       if (afterKill.status !== null) {
         ledger.check(afterKill.status.audit.ok, KIND, trial, `${label}: audit after SIGKILL ${JSON.stringify(afterKill.status.audit.problems)}`);
       }

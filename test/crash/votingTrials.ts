@@ -122,6 +122,7 @@ export async function runVotingTrials(ledger: CrashLedger, count: number, rand: 
       ledger.check(killed.signal === 'SIGKILL', KIND, trial, `${label}: the daemon had exited before the kill ${JSON.stringify(killed)}: ${daemon.output.slice(-1500)}`);
       const stateKey = txids.map((t) => last.get(t)?.state ?? 'none').join('/');
       killStates[stateKey] = (killStates[stateKey] ?? 0) + 1;
+      ledger.note(KIND, trial, `${label}: victim's states ${stateKey}`);
       await (mined ?? bridge.bcoin.mine(1));
 
       // The header store of the killed validator.

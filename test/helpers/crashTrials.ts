@@ -62,6 +62,11 @@ export class CrashLedger {
     return ok;
   }
 
+  /** One line per trial with CRASH_VERBOSE=1 (what was done and where the kill landed). */
+  note(kind: string, trial: number, text: string): void {
+    if (process.env.CRASH_VERBOSE === '1') console.log(`${kind} #${trial}: ${text}`);
+  }
+
   summary(): string {
     return `trials: ${this.trials}, inconsistencies: ${this.found.length}`;
   }
