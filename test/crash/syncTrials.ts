@@ -205,7 +205,8 @@ export async function runSyncTrials(ledger: CrashLedger, count: number, rand: ()
         await sleep(Math.floor(calibration.syncMs * (0.1 + 0.9 * fraction)));
         killMs = Date.now() - started;
       } else {
-        await Promise.race([t.bRequest(batch), sleep(Math.max(5_000, calibration.syncMs * 4))]);
+        // An early switch may need one request fewer: then the kill falls after the reorg, bounded here.
+        await Promise.race([t.bRequest(batch), sleep(Math.max(2_000, calibration.syncMs * 2))]);
         // At B's k-th request, batch k-1 is being validated and stored (sync pipelines: it asks before it stores).
         const perBatchMs = Math.max(300, (4 * calibration.reorgMs) / calibration.reorgBatches);
         await sleep(Math.floor(perBatchMs * fraction));
