@@ -33,7 +33,7 @@ describe(`crash trials (seed ${seed})`, () => {
   it(`${nImport} SIGKILLs during import (with reorgs)`, { timeout: 300_000 }, async () => {
     const r = await runImportTrials(ledger, nImport!, rand(0), dir.path + '/import');
     console.log(`import: ${nImport} trials, ${r.killedMidway} killed mid-import; clean import ${r.mainMs} ms, reorg import ${r.forkMs} ms`);
-    // Start-up takes part of the window, and a loaded machine stretches or squeezes it: most kills, not all.
+    // A loaded machine stretches or squeezes the calibrated window, and some kills are aimed at start-up: most, not all.
     assert.ok(r.killedMidway >= Math.ceil(nImport! * 0.5), `kills must land mid-import (${r.killedMidway}/${nImport})`);
   });
 
