@@ -20,7 +20,7 @@ const FORK_AT = 2_000;
 /** B's length above the fork: B's tip is 1,000 headers above A's (regtest headers all carry the same work). */
 const B_LEN = A_LEN - FORK_AT + 1_000;
 const KIND = 'sync';
-const RESUME_TIMEOUT_MS = 15_000;
+const RESUME_TIMEOUT_MS = 30_000;
 
 interface TipResult {
   readonly height: number;
