@@ -17,6 +17,7 @@ export function createPowPool(threads: number): PowVerifier {
     minThreads: 0,
     maxThreads: threads,
     idleTimeout: 60_000,
+    resourceLimits: { maxYoungGenerationSizeMb: 4 },
   });
   return {
     async verify(headers, powLimit) {
