@@ -31,6 +31,9 @@ await build({
   entryPoints: ['workers/pow.worker.ts'],
   outfile: 'dist/workers/pow.worker.cjs',
   bundle: true,
+  // piscina's move() marks results with a module-private symbol: it must be the very module piscina's worker
+  // runtime loaded in this thread, not a bundled copy.
+  external: ['piscina'],
   format: 'cjs',
   platform: 'node',
   target: 'node20',
