@@ -25,7 +25,8 @@ function invalid(reason: string): SpvError {
   return new SpvError('TX_INVALID', 'not a valid Bitcoin transaction', { reason });
 }
 
-class Cursor {
+/** A bounds-checked reader over a serialization; every overrun is TX_INVALID. */
+export class Cursor {
   pos = 0;
   constructor(private readonly b: Uint8Array) {}
 

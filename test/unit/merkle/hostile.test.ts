@@ -211,6 +211,41 @@ describe('verifyMerkleProof: root, CVE-2012-2459, CVE-2017-12842, matches', () =
     assert.equal(parsesAsTransaction(witnessForm.toBuffer()), true);
   });
 
+  it('parsesAsTransaction agrees with a bitcoinjs-lib parse and exact re-serialization on 64-byte inputs', () => {
+    // The walk replaced a bitcoinjs-lib round trip in the chain worker; this is that reference, on random mutations
+    // of 64-byte serializations (plain, zero-input and witness form) where both answers occur.
+    const reference = (b: Uint8Array): boolean => {
+      try {
+        return Buffer.from(Transaction.fromBuffer(b).toBuffer()).equals(Buffer.from(b));
+      } catch {
+        return false;
+      }
+    };
+    const zeroIn = new Transaction();
+    zeroIn.addOutput(new Uint8Array(18), 0n);
+    zeroIn.addOutput(new Uint8Array(18), 0n);
+    const witnessForm = new Transaction();
+    witnessForm.addInput(new Uint8Array(32).fill(3), 0);
+    witnessForm.addOutput(new Uint8Array(0), 5n);
+    witnessForm.setWitness(0, [new Uint8Array(0)]);
+    const seeds = [tx64(), zeroIn.toBuffer(), witnessForm.toBuffer()];
+    const rand = mulberry32(0x1e4f);
+    const seen = { tx: 0, not: 0 };
+    for (let i = 0; i < 30_000; i++) {
+      const b = new Uint8Array(seeds[i % seeds.length]!);
+      const edits = 1 + Math.floor(rand() * 2);
+      for (let e = 0; e < edits; e++) {
+        const at = Math.floor(rand() * 64);
+        // Structure bytes (counts, lengths, marker/flag) take small values, so both answers are common.
+        b[at] = rand() < 0.5 ? Math.floor(rand() * 4) : Math.floor(rand() * 256);
+      }
+      const want = reference(b);
+      assert.equal(parsesAsTransaction(b), want, Buffer.from(b).toString('hex'));
+      seen[want ? 'tx' : 'not']++;
+    }
+    assert.ok(seen.tx > 1000 && seen.not > 1000, JSON.stringify(seen));
+  });
+
   it('a 64-byte transaction proven by a valid proof is MERKLE_TX_64_BYTES in verifyTxInProof', () => {
     const t = tx64();
     const tree = smallTree([fakeTxid(1), sha256d(t)]);
