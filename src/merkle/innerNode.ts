@@ -1,5 +1,5 @@
 import { isSpvError } from '../errors/spvError.js';
-import { Cursor } from './txScan.js';
+import { Cursor, skipInputs, skipOutputs, skipWitnesses } from './txScan.js';
 
 /**
  * True when these bytes read as a Bitcoin transaction serialization, deliberately more widely than a valid
@@ -33,26 +33,10 @@ function readsAsTransaction(bytes: Uint8Array): boolean {
   const extended = bytes.length > 5 && bytes[4] === 0x00 && bytes[5] === 0x01;
   if (extended) c.skip(2);
   const inputs = c.compactSize();
-  for (let i = 0; i < inputs; i++) {
-    c.skip(36); // outpoint
-    c.varBytes(); // scriptSig
-    c.skip(4); // sequence
-  }
-  const outputs = c.compactSize();
-  for (let i = 0; i < outputs; i++) {
-    c.skip(8); // value
-    c.varBytes(); // scriptPubKey
-  }
-  if (extended) {
-    let items = 0;
-    for (let i = 0; i < inputs; i++) {
-      const n = c.compactSize();
-      items += n;
-      for (let k = 0; k < n; k++) c.varBytes();
-    }
-    // An extended serialization without witness data re-serializes in the plain form: not these bytes.
-    if (items === 0) return false;
-  }
+  skipInputs(c, inputs);
+  skipOutputs(c, c.compactSize());
+  // An extended serialization without witness data re-serializes in the plain form: not these bytes.
+  if (extended && skipWitnesses(c, inputs) === 0) return false;
   c.skip(4); // locktime
   return c.pos === bytes.length;
 }

@@ -65,6 +65,34 @@ export class Cursor {
   }
 }
 
+/** Skips `n` inputs: outpoint 36 ‖ scriptSig ‖ sequence 4. */
+export function skipInputs(c: Cursor, n: number): void {
+  for (let i = 0; i < n; i++) {
+    c.skip(36);
+    c.varBytes();
+    c.skip(4);
+  }
+}
+
+/** Skips `n` outputs: value 8 ‖ scriptPubKey. */
+export function skipOutputs(c: Cursor, n: number): void {
+  for (let i = 0; i < n; i++) {
+    c.skip(8);
+    c.varBytes();
+  }
+}
+
+/** Skips one witness stack per input (BIP144); returns how many items they hold in all. */
+export function skipWitnesses(c: Cursor, inputs: number): number {
+  let items = 0;
+  for (let i = 0; i < inputs; i++) {
+    const n = c.compactSize();
+    items += n;
+    for (let k = 0; k < n; k++) c.varBytes();
+  }
+  return items;
+}
+
 /** Reads `raw` as a transaction; TX_INVALID unless it is exactly one. */
 export function scanTx(raw: Uint8Array): ScannedTx {
   const c = new Cursor(raw);
@@ -79,27 +107,12 @@ export function scanTx(raw: Uint8Array): ScannedTx {
   const bodyStart = c.pos;
   const inputs = c.compactSize();
   if (inputs === 0) throw invalid('no inputs');
-  for (let i = 0; i < inputs; i++) {
-    c.skip(36); // outpoint
-    c.varBytes(); // scriptSig
-    c.skip(4); // sequence
-  }
+  skipInputs(c, inputs);
   const outputs = c.compactSize();
   if (outputs === 0) throw invalid('no outputs');
-  for (let i = 0; i < outputs; i++) {
-    c.skip(8); // value
-    c.varBytes(); // scriptPubKey
-  }
+  skipOutputs(c, outputs);
   const bodyEnd = c.pos;
-  if (extended) {
-    let items = 0;
-    for (let i = 0; i < inputs; i++) {
-      const n = c.compactSize();
-      items += n;
-      for (let k = 0; k < n; k++) c.varBytes();
-    }
-    if (items === 0) throw invalid('superfluous witness record');
-  }
+  if (extended && skipWitnesses(c, inputs) === 0) throw invalid('superfluous witness record');
   c.skip(4); // locktime
   if (c.pos !== raw.length) throw invalid('unexpected data after the transaction');
 
