@@ -5,21 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe } from 'node:test';
+import { describe } from 'node:test';
 import { Transaction } from 'bitcoinjs-lib';
 import { REGTEST } from '../../../src/chain/params.js';
 import { MAX_BATCHES_IN_FLIGHT } from '../../../src/net/headerSync.js';
 import { MAX_SEND_BUFFER_BYTES } from '../../../src/net/peer.js';
-import { hashToHex } from '../../../src/util/bytes.js';
 import type { AddrEntry } from '../../../src/wire/addr.js';
 import { MSG_BLOCK, MSG_TX, encodeMessage } from '../../../src/wire/index.js';
-import { ChainBuilder } from '../../helpers/chainBuilder.js';
 import { sleep, until } from '../../helpers/peerHarness.js';
 import type { TestNode } from '../../helpers/peerHarness.js';
 import { ScriptedPeer, rawFrame, unconnectedHeadersFlood } from '../../helpers/scriptedPeer.js';
 import type { WireConnection } from '../../helpers/scriptedPeer.js';
 import { behaviour, reportCoverage } from './behaviours.js';
-import { afterHandshake, expectBanned, expectDroppedNotBanned, nextToHonest } from './scenario.js';
+import { afterHandshake, expectBanned, expectDroppedNotBanned, honestSide, nextToHonest } from './scenario.js';
 
 reportCoverage('floods');
 
@@ -27,17 +25,8 @@ reportCoverage('floods');
 const BATCH_BOUND = MAX_BATCHES_IN_FLIGHT + 1;
 
 describe('adversarial peers: floods (in-process node)', () => {
-  const builder = new ChainBuilder(REGTEST);
-  const honestRaw = builder.extend(2_100).raw;
-  const honestTip = hashToHex(builder.tipHash);
-  let honest: ScriptedPeer;
-
-  before(async () => {
-    honest = await ScriptedPeer.start({ chain: honestRaw, handshake: { startHeight: 2_100 } });
-  });
-  after(async () => {
-    await honest.close();
-  });
+  const side = honestSide();
+  const { raw: honestRaw, tipHex: honestTip } = side;
 
   /** A peer that serves the honest chain (so it is a fine sync peer) and floods once we are synced. */
   async function flooderOnceSynced(node: TestNode, adversary: ScriptedPeer): Promise<WireConnection> {
@@ -65,7 +54,7 @@ describe('adversarial peers: floods (in-process node)', () => {
         }
       }),
     });
-    const counters = await nextToHonest({ honest, tipHex: honestTip, adversary }, async (node) => {
+    const counters = await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary }, async (node) => {
       await expectBanned(node, adversary, 'PEER_UNCONNECTING_FLOOD');
       assert.equal(node.counters().scores.PEER_UNCONNECTING_FLOOD, 100, 'five times 20: 55 messages were enough');
     });
@@ -78,7 +67,7 @@ describe('adversarial peers: floods (in-process node)', () => {
     const adversary = await ScriptedPeer.start({ chain: honestRaw, handshake: { startHeight: 2_100 } });
     const batch = encodeMessage(REGTEST.magic, { command: 'headers', count: 2_000, headers: honestRaw.subarray(0, 2_000 * 80) });
     let peak = 0;
-    await nextToHonest({ honest, tipHex: honestTip, adversary }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary }, async (node) => {
       const conn = await flooderOnceSynced(node, adversary);
       // 100 unasked copies of 2000 headers we already have: 16 MB.
       for (let i = 0; i < 100 && !conn.closed; i++) conn.sendRaw(batch);
@@ -90,7 +79,7 @@ describe('adversarial peers: floods (in-process node)', () => {
 
   behaviour('inv-spam', 'not banned; at most one getheaders per second in answer', async () => {
     const adversary = await ScriptedPeer.start({ chain: honestRaw, handshake: { startHeight: 2_100 } });
-    await nextToHonest({ honest, tipHex: honestTip, adversary }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary }, async (node) => {
       const conn = await flooderOnceSynced(node, adversary);
       const before = conn.all('getheaders').length;
       const began = Date.now();
@@ -115,7 +104,7 @@ describe('adversarial peers: floods (in-process node)', () => {
         for (let i = 0; i < 100; i++) conn.send({ command: 'inv', items: [{ type: MSG_TX, hash: randomBytes(32) }] });
       }),
     });
-    await nextToHonest({ honest, tipHex: honestTip, adversary }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary }, async (node) => {
       await expectDroppedNotBanned(node, adversary);
     });
   });
@@ -135,7 +124,7 @@ describe('adversarial peers: floods (in-process node)', () => {
         for (let k = 0; k < 10; k++) conn.send({ command: 'addr', addresses: addresses(k) });
       }),
     });
-    const counters = await nextToHonest({ honest, tipHex: honestTip, adversary }, async (node) => {
+    const counters = await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary }, async (node) => {
       // 1,000 for the getaddr answer, 1 to start with, 0.1/s after that: the other 8,999 are dropped.
       await until('the addr flood read', () => node.counters().addrRateLimited >= 8_990, 5_000);
       assert.equal(await node.banOf(adversary.port), undefined);
@@ -156,7 +145,7 @@ describe('adversarial peers: floods (in-process node)', () => {
         if (item !== undefined) conn.send({ command: 'getdata', items: Array.from({ length: 50_000 }, () => item) });
       },
     });
-    await nextToHonest({ honest, tipHex: honestTip, adversary }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary }, async (node) => {
       const conn = await flooderOnceSynced(node, adversary);
       const result = await node.net.broadcastTx(new Uint8Array(tx.toBuffer()));
       assert.equal(result.peers, 1, 'it asked');
@@ -180,7 +169,7 @@ describe('adversarial peers: floods (in-process node)', () => {
         for (let i = 0; i < 40; i++) conn.sendRaw(burst);
       }),
     });
-    const counters = await nextToHonest({ honest, tipHex: honestTip, adversary }, async (node) => {
+    const counters = await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary }, async (node) => {
       const bytesIn = async (): Promise<number> =>
         (await node.net.peers()).find((p) => p.address === `127.0.0.1:${adversary.port}`)?.bytesIn ?? -1;
       await until('reading paused at the send limit', () => node.counters().peakSendBufferedBytes > MAX_SEND_BUFFER_BYTES, 15_000);
@@ -211,7 +200,7 @@ describe('adversarial peers: floods (in-process node)', () => {
         for (let i = 0; i < 20; i++) conn.sendRaw(big);
       }),
     });
-    const counters = await nextToHonest({ honest, tipHex: honestTip, adversary }, async (node) => {
+    const counters = await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary }, async (node) => {
       await until('20 MB read', async () => ((await node.net.peers()).find((p) => p.address === `127.0.0.1:${adversary.port}`)?.bytesIn ?? 0) > 20_000_000, 8_000);
       assert.equal(await node.banOf(adversary.port), undefined);
       assert.equal(adversary.open.length, 1, 'still connected');
@@ -231,7 +220,7 @@ describe('adversarial peers: floods (in-process node)', () => {
         }, 5);
       }),
     });
-    await nextToHonest({ honest, tipHex: honestTip, adversary, net: { minPeersForSync: 2 } }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary, net: { minPeersForSync: 2 } }, async (node) => {
       await expectBanned(node, adversary, 'PEER_HEADERS_FLOOD', 8_000);
     });
   });
@@ -250,7 +239,7 @@ describe('adversarial peers: floods (in-process node)', () => {
         }, 10);
       }),
     });
-    await nextToHonest({ honest, tipHex: honestTip, adversary }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary }, async (node) => {
       await expectBanned(node, adversary, 'PEER_UNCONNECTING_FLOOD', 8_000);
       assert.equal((await node.chain.stats()).headerCount, 2_101, 'only the honest chain');
     });

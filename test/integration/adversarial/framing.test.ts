@@ -4,31 +4,18 @@
  * Misbehaving(100)); a frame that never completes only costs the connection.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe } from 'node:test';
+import { describe } from 'node:test';
 import { REGTEST } from '../../../src/chain/params.js';
-import { hashToHex } from '../../../src/util/bytes.js';
-import { ChainBuilder } from '../../helpers/chainBuilder.js';
 import { until } from '../../helpers/peerHarness.js';
 import { ScriptedPeer, headersPayload, rawFrame, versionMessage } from '../../helpers/scriptedPeer.js';
 import { behaviour, reportCoverage } from './behaviours.js';
-import { afterHandshake, expectBanned, nextToHonest } from './scenario.js';
+import { BOTH, afterHandshake, expectBanned, honestSide, nextToHonest } from './scenario.js';
 
 reportCoverage('framing');
 
-const BOTH = { minPeersForSync: 2 } as const;
-
 describe('adversarial peers: codec abuse (in-process node)', () => {
-  const builder = new ChainBuilder(REGTEST);
-  const honestRaw = builder.extend(2_100).raw;
-  const honestTip = hashToHex(builder.tipHash);
-  let honest: ScriptedPeer;
-
-  before(async () => {
-    honest = await ScriptedPeer.start({ chain: honestRaw, handshake: { startHeight: 2_100 } });
-  });
-  after(async () => {
-    await honest.close();
-  });
+  const side = honestSide();
+  const { raw: honestRaw, tipHex: honestTip } = side;
 
   /** A peer claiming more than the honest one that answers our first getheaders with `frame` (raw bytes). */
   function answering(frame: Uint8Array): Promise<ScriptedPeer> {
@@ -45,7 +32,7 @@ describe('adversarial peers: codec abuse (in-process node)', () => {
     // count = 3 but two entries, with a checksum that matches the short payload.
     const payload = headersPayload(honestRaw.subarray(0, 3 * 80)).subarray(0, 1 + 2 * 81);
     const adversary = await answering(rawFrame(REGTEST.magic, 'headers', payload));
-    await nextToHonest({ honest, tipHex: honestTip, adversary, net: BOTH }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary, net: BOTH }, async (node) => {
       await expectBanned(node, adversary, 'PEER_TRUNCATED');
     });
   });
@@ -56,7 +43,7 @@ describe('adversarial peers: codec abuse (in-process node)', () => {
     payload.set(valid);
     payload.set([0xde, 0xad, 0xbe, 0xef, 1, 2, 3], valid.length);
     const adversary = await answering(rawFrame(REGTEST.magic, 'headers', payload));
-    await nextToHonest({ honest, tipHex: honestTip, adversary, net: BOTH }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary, net: BOTH }, async (node) => {
       await expectBanned(node, adversary, 'PEER_MALFORMED');
       assert.equal(node.counters().scores.PEER_MALFORMED, 100);
     });
@@ -66,7 +53,7 @@ describe('adversarial peers: codec abuse (in-process node)', () => {
     const payload = headersPayload(honestRaw.subarray(0, 10 * 80));
     payload[1 + 80] = 1; // the first entry claims one transaction
     const adversary = await answering(rawFrame(REGTEST.magic, 'headers', payload));
-    await nextToHonest({ honest, tipHex: honestTip, adversary, net: BOTH }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary, net: BOTH }, async (node) => {
       await expectBanned(node, adversary, 'PEER_MALFORMED');
     });
   });
@@ -78,7 +65,7 @@ describe('adversarial peers: codec abuse (in-process node)', () => {
       onMessage: afterHandshake((conn) => conn.sendRaw(rawFrame(REGTEST.magic, 'head\x07rs', new Uint8Array(1)))),
     });
     const adversary = peer;
-    await nextToHonest({ honest, tipHex: honestTip, adversary }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary }, async (node) => {
       await expectBanned(node, adversary, 'PEER_BAD_COMMAND');
     });
   });
@@ -88,7 +75,7 @@ describe('adversarial peers: codec abuse (in-process node)', () => {
       handshake: { startHeight: 100 },
       onMessage: afterHandshake((conn) => conn.send(versionMessage({ startHeight: 100 }))),
     });
-    await nextToHonest({ honest, tipHex: honestTip, adversary }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary }, async (node) => {
       await expectBanned(node, adversary, 'PEER_PROTOCOL');
     });
   });
@@ -98,7 +85,7 @@ describe('adversarial peers: codec abuse (in-process node)', () => {
     const partial = rawFrame(REGTEST.magic, 'headers', new Uint8Array(10_000), { length: 100_000 });
     const adversary = await ScriptedPeer.start({ handshake: { startHeight: 100 } });
     let held = 0;
-    const counters = await nextToHonest({ honest, tipHex: honestTip, adversary, net: { pingIntervalMs: 1_000 } }, async (node) => {
+    const counters = await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary, net: { pingIntervalMs: 1_000 } }, async (node) => {
       await node.waitForTip(honestTip);
       // (It may have been dropped once already as a sync peer that had nothing: use the connection that is up.)
       await until('the adversary ready', async () => (await node.net.peers()).some((p) => p.address === `127.0.0.1:${adversary.port}` && p.state === 'ready'), 5_000);

@@ -14,7 +14,7 @@ import { ChainBuilder } from '../../helpers/chainBuilder.js';
 import { until } from '../../helpers/peerHarness.js';
 import { HeaderChain, ScriptedPeer } from '../../helpers/scriptedPeer.js';
 import { behaviour, reportCoverage } from './behaviours.js';
-import { expectBanned, expectDroppedNotBanned, nextToHonest } from './scenario.js';
+import { BOTH, expectBanned, expectDroppedNotBanned, honestSide, nextToHonest } from './scenario.js';
 
 reportCoverage('header rules');
 
@@ -33,22 +33,10 @@ function serving(raw: Uint8Array, claim = 9_000, base?: Uint8Array): Promise<Scr
   return ScriptedPeer.start({ chain: new HeaderChain(raw, base), handshake: { startHeight: claim } });
 }
 
-/** Both peers ready before sync starts, so the adversary (it claims more) is the first sync peer. */
-const BOTH = { minPeersForSync: 2 } as const;
 
 describe('adversarial peers: consensus-invalid and useless header chains (in-process node)', () => {
-  // Regtest: heights 1..2100 (raw index i is height i + 1).
-  const builder = new ChainBuilder(REGTEST);
-  const honestRaw = builder.extend(2_100).raw;
-  const honestTip = hashToHex(builder.tipHash);
-  let honest: ScriptedPeer;
-
-  before(async () => {
-    honest = await ScriptedPeer.start({ chain: honestRaw, handshake: { startHeight: 2_100 } });
-  });
-  after(async () => {
-    await honest.close();
-  });
+  const side = honestSide();
+  const { builder, raw: honestRaw, tipHex: honestTip } = side;
 
   const upTo = (height: number): Uint8Array => honestRaw.subarray(0, height * 80);
 
@@ -56,7 +44,7 @@ describe('adversarial peers: consensus-invalid and useless header chains (in-pro
     // Regtest enforces BIP34/66/65 from height 1: version 1 at height 101 is below the floor of 4.
     const bad = builder.fork(100).next({ version: 1 });
     const adversary = await serving(concat(upTo(100), bad.raw));
-    await nextToHonest({ honest, tipHex: honestTip, adversary, net: BOTH }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary, net: BOTH }, async (node) => {
       await expectBanned(node, adversary, 'HEADER_BAD_VERSION');
       assert.equal(await node.chain.headerByHash(bad.hashHex), null);
     });
@@ -68,7 +56,7 @@ describe('adversarial peers: consensus-invalid and useless header chains (in-pro
     const mtp = headerTimeAt(95);
     const bad = fork.next({ time: mtp });
     const adversary = await serving(concat(upTo(100), bad.raw));
-    await nextToHonest({ honest, tipHex: honestTip, adversary, net: BOTH }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary, net: BOTH }, async (node) => {
       await expectBanned(node, adversary, 'HEADER_TIME_TOO_OLD');
       assert.equal(await node.chain.headerByHash(bad.hashHex), null);
     });
@@ -85,7 +73,7 @@ describe('adversarial peers: consensus-invalid and useless header chains (in-pro
         return chain.answer(req.locator);
       },
     });
-    await nextToHonest({ honest, tipHex: honestTip, adversary, net: BOTH }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary, net: BOTH }, async (node) => {
       await expectDroppedNotBanned(node, adversary);
       assert.equal(await node.chain.headerByHash(bad.hashHex), null);
       assert.equal(node.counters().scores.HEADER_TIME_TOO_NEW, 0, 'refused, scored 0');
@@ -97,7 +85,7 @@ describe('adversarial peers: consensus-invalid and useless header chains (in-pro
     // Heights 1..100, then a header of another branch: the batch breaks at its 101st entry.
     const other = builder.fork(50).extend(60, { tag: 7 });
     const adversary = await serving(concat(upTo(100), other.raw.subarray(59 * 80)));
-    await nextToHonest({ honest, tipHex: honestTip, adversary, net: BOTH }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary, net: BOTH }, async (node) => {
       await expectDroppedNotBanned(node, adversary);
       assert.equal(node.counters().scores.HEADER_BAD_PREV, 20, 'Core: non-continuous headers sequence, Misbehaving(20)');
       assert.ok(await node.chain.headerByHash(hashToHex(builder.hashAt(100))), 'the valid part before the break is kept');
@@ -111,7 +99,7 @@ describe('adversarial peers: consensus-invalid and useless header chains (in-pro
     const adversary = await serving(concat(upTo(1_000), fork.raw), 3_500);
     await nextToHonest(
       {
-        honest,
+        honest: side.peer,
         tipHex: honestTip,
         adversary,
         net: BOTH,
@@ -145,7 +133,7 @@ describe('adversarial peers: consensus-invalid and useless header chains (in-pro
         return chain.answer(req.locator);
       },
     });
-    await nextToHonest({ honest, tipHex: honestTip, adversary, net: BOTH }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary, net: BOTH }, async (node) => {
       await expectBanned(node, adversary, 'PEER_UNCONNECTING_FLOOD');
       assert.equal(await node.chain.headerByHash(alien.headers[0]!.hashHex), null);
     });
@@ -200,7 +188,7 @@ describe('adversarial peers: consensus-invalid and useless header chains (in-pro
     behaviour('checkpoint-mismatch', 'banned (HEADER_CHECKPOINT_MISMATCH)', async () => {
       const fork = builder.fork(400).extend(2_000, { tag: 5 });
       const adversary = await serving(concat(upTo(400), fork.raw), 2_400);
-      await nextToHonest({ honest, tipHex: honestTip, adversary, params: CHECKPOINT, net: BOTH }, async (node) => {
+      await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary, params: CHECKPOINT, net: BOTH }, async (node) => {
         await expectBanned(node, adversary, 'HEADER_CHECKPOINT_MISMATCH');
         assert.equal(await node.chain.headerByHash(fork.headers[99]!.hashHex), null, 'the header at 500 was refused');
       });
@@ -209,7 +197,7 @@ describe('adversarial peers: consensus-invalid and useless header chains (in-pro
     behaviour('fork-below-checkpoint', 'banned (HEADER_FORK_TOO_OLD) once we are past the checkpoint', async () => {
       const fork = builder.fork(300).extend(2_000, { tag: 6 });
       const adversary = await ScriptedPeer.start({ handshake: { startHeight: 0 } });
-      await nextToHonest({ honest, tipHex: honestTip, adversary, params: CHECKPOINT }, async (node) => {
+      await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary, params: CHECKPOINT }, async (node) => {
         await node.waitForTip(honestTip);
         // Announced unasked, once we are past the checkpoint: it forks at 300 < 500.
         const conn = await adversary.waitForConnection(1);

@@ -5,14 +5,59 @@
  * bookkeeping stays bounded.
  */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import type { ChainParams } from '../../../src/chain/params.js';
+import { REGTEST } from '../../../src/chain/params.js';
+import { hashToHex } from '../../../src/util/bytes.js';
+import { ChainBuilder } from '../../helpers/chainBuilder.js';
 import type { ErrorCode } from '../../../src/errors/codes.js';
 import type { NetCounters } from '../../../src/net/netCounters.js';
 import type { StartSpec } from '../../../src/protocol/chain.js';
 import type { NetConfig } from '../../../src/protocol/net.js';
 import { TestNode, until } from '../../helpers/peerHarness.js';
-import type { ScriptedPeer, ScriptedPeerBehaviour, WireConnection } from '../../helpers/scriptedPeer.js';
+import { ScriptedPeer } from '../../helpers/scriptedPeer.js';
+import type { ScriptedPeerBehaviour, WireConnection } from '../../helpers/scriptedPeer.js';
 import type { WireMessage } from '../../../src/wire/index.js';
+
+/** Both peers ready before sync starts, so the adversary (it claims more) is the first sync peer. */
+export const BOTH = { minPeersForSync: 2 } as const;
+
+/** The honest side of a describe block's scenarios: its regtest chain and the scripted peer serving it. */
+export interface HonestSide {
+  /** Built up to the honest tip; `builder.fork(h)` branches off it. */
+  readonly builder: ChainBuilder;
+  /** Heights 1..length (raw index i is height i + 1). */
+  readonly raw: Uint8Array;
+  readonly tipHex: string;
+  /** The running peer (from the block's `before` hook on). */
+  readonly peer: ScriptedPeer;
+}
+
+/**
+ * Registers, in the calling describe block, an honest scripted peer serving `length` regtest headers for all of
+ * the block's scenarios, started before them and closed after them.
+ */
+export function honestSide(length = 2_100): HonestSide {
+  const builder = new ChainBuilder(REGTEST);
+  const raw = builder.extend(length).raw;
+  const tipHex = hashToHex(builder.tipHash);
+  let peer: ScriptedPeer | null = null;
+  before(async () => {
+    peer = await ScriptedPeer.start({ chain: raw, handshake: { startHeight: length } });
+  });
+  after(async () => {
+    await peer?.close();
+  });
+  return {
+    builder,
+    raw,
+    tipHex,
+    get peer(): ScriptedPeer {
+      if (peer === null) throw new Error('the honest peer is used outside its describe block');
+      return peer;
+    },
+  };
+}
 
 export interface ScenarioOptions {
   readonly honest: ScriptedPeer;

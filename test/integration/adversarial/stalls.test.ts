@@ -4,29 +4,18 @@
  * right after the handshake. Each next to an honest peer, against an in-process node.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe } from 'node:test';
+import { describe } from 'node:test';
 import { REGTEST } from '../../../src/chain/params.js';
-import { hashToHex } from '../../../src/util/bytes.js';
-import { ChainBuilder } from '../../helpers/chainBuilder.js';
 import { TestNode, sleep, until } from '../../helpers/peerHarness.js';
 import { HeaderChain, ScriptedPeer, headersPayload, rawFrame } from '../../helpers/scriptedPeer.js';
 import { behaviour, reportCoverage } from './behaviours.js';
-import { afterHandshake, expectDroppedNotBanned, nextToHonest } from './scenario.js';
+import { afterHandshake, expectDroppedNotBanned, honestSide, nextToHonest } from './scenario.js';
 
 reportCoverage('stalls');
 
 describe('adversarial peers: stalls, lies and churn (in-process node)', () => {
-  const builder = new ChainBuilder(REGTEST);
-  const honestRaw = builder.extend(2_100).raw;
-  const honestTip = hashToHex(builder.tipHash);
-  let honest: ScriptedPeer;
-
-  before(async () => {
-    honest = await ScriptedPeer.start({ chain: honestRaw, handshake: { startHeight: 2_100 } });
-  });
-  after(async () => {
-    await honest.close();
-  });
+  const side = honestSide();
+  const { raw: honestRaw, tipHex: honestTip } = side;
 
   behaviour('slow-stream', 'dropped at the headers timeout (PEER_STALLED), not banned, only what arrived is buffered', async () => {
     // A full answer (2000 headers), written one header (81 bytes) per second.
@@ -44,7 +33,7 @@ describe('adversarial peers: stalls, lies and churn (in-process node)', () => {
       },
     });
     let held = 0;
-    await nextToHonest({ honest, tipHex: honestTip, adversary, net: { minPeersForSync: 2 } }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary, net: { minPeersForSync: 2 } }, async (node) => {
       await until('part of the frame buffered', () => (held = Math.max(held, node.counters().receiveBufferedBytes)) > 0, 5_000);
       await expectDroppedNotBanned(node, adversary);
     });
@@ -53,7 +42,7 @@ describe('adversarial peers: stalls, lies and churn (in-process node)', () => {
 
   behaviour('height-lie', 'dropped when it says "that is all" below its claim, not banned; its claim stops counting (synced)', async () => {
     const adversary = await ScriptedPeer.start({ chain: new HeaderChain(honestRaw), handshake: { startHeight: 1_000_000 } });
-    await nextToHonest({ honest, tipHex: honestTip, adversary, net: { minPeersForSync: 2 } }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary, net: { minPeersForSync: 2 } }, async (node) => {
       await expectDroppedNotBanned(node, adversary);
       await node.waitForTip(honestTip);
       // It is redialled and claims 1,000,000 again: a claim it failed to back does not hold "synced" down.
@@ -66,7 +55,7 @@ describe('adversarial peers: stalls, lies and churn (in-process node)', () => {
   behaviour('silent-after-connect', 'dropped at the handshake timeout (PEER_HANDSHAKE_TIMEOUT), not banned', async () => {
     const adversary = await ScriptedPeer.start({ handshake: false });
     const began = Date.now();
-    await nextToHonest({ honest, tipHex: honestTip, adversary }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary }, async (node) => {
       await expectDroppedNotBanned(node, adversary);
       assert.ok(Date.now() - began < 5_000, 'within about the 1 s handshake timeout');
     });
@@ -85,7 +74,7 @@ describe('adversarial peers: stalls, lies and churn (in-process node)', () => {
       },
     });
     const began = Date.now();
-    await nextToHonest({ honest, tipHex: honestTip, adversary }, async (node) => {
+    await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary }, async (node) => {
       await expectDroppedNotBanned(node, adversary);
       assert.ok(Date.now() - began < 5_000, 'within about the 1 s handshake timeout');
       assert.ok((await node.net.peers()).every((p) => p.address !== `127.0.0.1:${adversary.port}` || p.state !== 'ready'));
@@ -99,7 +88,7 @@ describe('adversarial peers: stalls, lies and churn (in-process node)', () => {
       maxConnections: 100,
       onMessage: afterHandshake((conn) => conn.close()),
     });
-    const counters = await nextToHonest({ honest, tipHex: honestTip, adversary }, async (node) => {
+    const counters = await nextToHonest({ honest: side.peer, tipHex: honestTip, adversary }, async (node) => {
       await sleep(8_000);
       const c = node.counters();
       assert.ok(adversary.connections.length >= 2, 'it is redialled');
@@ -135,7 +124,7 @@ describe('adversarial peers: stalls, lies and churn (in-process node)', () => {
       peers: [],
       net: { dnsSeeds: false, maxOutbound: 8 },
       knownAddresses: [
-        { host: '127.0.0.1', port: honest.port },
+        { host: '127.0.0.1', port: side.peer.port },
         { host: '127.0.0.3', port: advertiser.port },
       ],
     });
