@@ -210,15 +210,11 @@ const L_C = L_R + 4; // 4 transpose temporaries
 const V128_LOCALS = L_C + 4 - L_S;
 
 /**
- * Loads 16 bytes at `offset` from each of the 4 headers of the group and leaves in W locals
- * `dst..dst+3` the big-endian words across lanes (a 4x4 transpose; byte swaps folded into the shuffles).
+ * A 4x4 transpose of 32-bit lanes with each word byte-swapped, from the four vectors in locals `rows..rows+3`.
+ * Column j is handed to `sink(j, push)`, where `push()` leaves it on the stack (the caller stores it in a local
+ * or in memory). Byte swaps are folded into the first round of shuffles.
  */
-function loadTransposed(e: Emitter, offset: number, dst: number): void {
-  for (let k = 0; k < 4; k++) {
-    e.get(P_IN);
-    e.simd(SIMD.load, ...e.memarg(k * 80 + offset));
-    e.set(L_R + k);
-  }
+function transposeSwapped(e: Emitter, rows: number, sink: (j: number, push: () => void) => void): void {
   // C0 = r0w0 r1w0 r0w1 r1w1, C1 = r0w2 r1w2 r0w3 r1w3, C2/C3 the same for rows 2 and 3, byte-swapped.
   const pairs: ReadonlyArray<readonly [number, number, number]> = [
     [0, 0, 1],
@@ -227,22 +223,39 @@ function loadTransposed(e: Emitter, offset: number, dst: number): void {
     [3, 2, 3],
   ];
   for (const [c, r0, r1] of pairs) {
-    e.get(L_R + r0);
-    e.get(L_R + r1);
+    e.get(rows + r0);
+    e.get(rows + r1);
     e.shuffleWordsSwapped(c % 2 === 0 ? [0, 4, 1, 5] : [2, 6, 3, 7]);
     e.set(L_C + c);
   }
-  // Word j across lanes: low or high halves of C0/C2 (j = 0, 1) and C1/C3 (j = 2, 3).
+  // Column j: low or high halves of C0/C2 (j = 0, 1) and C1/C3 (j = 2, 3).
   const outs: ReadonlyArray<readonly [number, number, readonly [number, number, number, number]]> = [
     [0, 2, [0, 1, 4, 5]],
     [0, 2, [2, 3, 6, 7]],
     [1, 3, [0, 1, 4, 5]],
     [1, 3, [2, 3, 6, 7]],
   ];
-  outs.forEach(([a, b, words], j) => {
-    e.get(L_C + a);
-    e.get(L_C + b);
-    e.shuffleWords(words);
+  outs.forEach(([a, b, words], j) =>
+    sink(j, () => {
+      e.get(L_C + a);
+      e.get(L_C + b);
+      e.shuffleWords(words);
+    }),
+  );
+}
+
+/**
+ * Loads 16 bytes at `offset` from each of the 4 headers of the group and leaves in W locals
+ * `dst..dst+3` the big-endian words across lanes.
+ */
+function loadTransposed(e: Emitter, offset: number, dst: number): void {
+  for (let k = 0; k < 4; k++) {
+    e.get(P_IN);
+    e.simd(SIMD.load, ...e.memarg(k * 80 + offset));
+    e.set(L_R + k);
+  }
+  transposeSwapped(e, L_R, (j, push) => {
+    push();
     e.set(dst + j);
   });
 }
@@ -250,30 +263,9 @@ function loadTransposed(e: Emitter, offset: number, dst: number): void {
 /** The inverse of loadTransposed for the 8 chaining values: 32 digest bytes per header at `out`. */
 function storeDigests(e: Emitter): void {
   for (let half = 0; half < 2; half++) {
-    const base = L_H + half * 4;
-    const pairs: ReadonlyArray<readonly [number, number, number]> = [
-      [0, 0, 1],
-      [1, 0, 1],
-      [2, 2, 3],
-      [3, 2, 3],
-    ];
-    for (const [c, w0, w1] of pairs) {
-      e.get(base + w0);
-      e.get(base + w1);
-      e.shuffleWordsSwapped(c % 2 === 0 ? [0, 4, 1, 5] : [2, 6, 3, 7]);
-      e.set(L_C + c);
-    }
-    const outs: ReadonlyArray<readonly [number, number, readonly [number, number, number, number]]> = [
-      [0, 2, [0, 1, 4, 5]],
-      [0, 2, [2, 3, 6, 7]],
-      [1, 3, [0, 1, 4, 5]],
-      [1, 3, [2, 3, 6, 7]],
-    ];
-    outs.forEach(([a, b, words], k) => {
+    transposeSwapped(e, L_H + half * 4, (k, push) => {
       e.get(P_OUT);
-      e.get(L_C + a);
-      e.get(L_C + b);
-      e.shuffleWords(words);
+      push();
       e.simd(SIMD.store, ...e.memarg(k * 32 + half * 16));
     });
   }
