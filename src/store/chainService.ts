@@ -17,6 +17,7 @@ import { verifyTxInProof } from '../merkle/index.js';
 import type { ProofResult } from '../protocol/proof.js';
 import { HeaderStore } from './headerStore.js';
 import type { StartPoint } from './headerStore.js';
+import { PowScheduler } from './powScheduler.js';
 import type { PowVerifier } from './powVerifier.js';
 
 export interface ChainServiceOptions {
@@ -42,17 +43,20 @@ export function resolveStart(params: ChainParams, spec: StartSpec): StartPoint {
 }
 
 /**
- * The chain worker's domain object: header batches are hashed and PoW-checked on the pow pool (several
- * batches at once), then validated in context and committed by the store strictly in arrival order.
+ * The chain worker's domain object: header batches are hashed and PoW-checked on the pow pool (as many at
+ * once as keeps the store busy: powScheduler.ts), then validated in context and committed by the store
+ * strictly in arrival order.
  */
 export class ChainService implements ChainApi {
   private readonly opening: Promise<HeaderStore>;
   private tail: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | null = null;
   private readonly log: Logger;
+  private readonly pow: PowScheduler;
 
   constructor(private readonly opts: ChainServiceOptions) {
     this.log = opts.log ?? silentLogger();
+    this.pow = new PowScheduler(opts.pow, opts.pow.threads);
     this.opening = HeaderStore.open({
       path: opts.storePath,
       params: opts.params,
@@ -79,12 +83,11 @@ export class ChainService implements ChainApi {
         length: headers.length,
       });
     }
-    const verified = this.opts.pow.verify(headers, this.opts.params.powLimit);
-    verified.catch(() => undefined);
+    const job = this.pow.submit(headers, this.opts.params.powLimit);
     const previous = this.tail;
     const run = (async () => {
       await previous;
-      const v = await verified;
+      const v = await this.pow.take(job);
       const before = store.tip().hashHex;
       const r = await store.connectHeaders(v.headers, { hashes: v.hashes, failures: v.failures });
       if (r.tip.hashHex !== before) this.announce(r.tip, r.forkHeight, r.disconnected, r.connected);

@@ -11,6 +11,8 @@ export interface VerifiedBatch {
 
 /** Where header batches are hashed and PoW-checked: the piscina pool, or this thread. */
 export interface PowVerifier {
+  /** Batches it can hash at the same time (pool threads; 1 in the calling thread). */
+  readonly threads: number;
   verify(headers: Uint8Array, powLimit: bigint): Promise<VerifiedBatch>;
   close(): Promise<void>;
 }
@@ -18,6 +20,7 @@ export interface PowVerifier {
 /** Checks in the calling thread (tests, `--gomaxprocs 0`). */
 export function inThreadPowVerifier(): PowVerifier {
   return {
+    threads: 1,
     verify: async (headers, powLimit) => {
       const r = verifyPowBatch(headers, powLimit);
       return { headers, hashes: r.hashes, failures: new Map(r.failures.map((f) => [f.index, f.error])) };

@@ -17,9 +17,11 @@ export function createPowPool(threads: number): PowVerifier {
     minThreads: 0,
     maxThreads: threads,
     idleTimeout: 60_000,
-    resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    // A pow task allocates little besides the moved result buffers: the smallest young generation will do.
+    resourceLimits: { maxYoungGenerationSizeMb: 2 },
   });
   return {
+    threads,
     async verify(headers, powLimit) {
       // Transfer needs a buffer of our own (a view into a larger buffer would move all of it).
       const own = headers.byteOffset === 0 && headers.byteLength === headers.buffer.byteLength ? headers : new Uint8Array(headers);

@@ -56,10 +56,11 @@ export function startSpecFromConfig(config: Readonly<Config>): StartSpec {
 
 /**
  * The chain worker allocates short-lived objects per header batch at a high rate; left alone V8 grows its
- * young generation to ~48 MB for little gain. 8 MB keeps scavenges cheap and the import's whole-process
- * peak RSS ~20 MB lower (scripts/bench-import.ts).
+ * young generation to ~48 MB for little gain. 4 MB (two 1 MB semi-spaces plus V8's share) keeps scavenges
+ * cheap: compared with 8 MB, the import's whole-process peak RSS is ~4 MB lower for ~3% more import time
+ * (scripts/bench-import.ts, interleaved runs).
  */
-const CHAIN_WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 } as const;
+const CHAIN_WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 } as const;
 
 /**
  * The main thread's supervisor: spawns the workers in order (the chain worker first: everything else
