@@ -19,22 +19,67 @@ export function workOfBits(bits: number): bigint {
   return w;
 }
 
-/** Entries per memory segment (1.25 MB): growth allocates a segment, it never copies the chain. */
+/** Entries per memory segment: growth allocates a segment, it never copies the chain. */
 const SEGMENT_BITS = 15;
 const SEGMENT = 1 << SEGMENT_BITS;
 const SEGMENT_MASK = SEGMENT - 1;
+/** Distinct bits values one segment codes in a byte; a segment with more switches to plain 4-byte bits. */
+const PALETTE_MAX = 256;
 
 /**
- * The best chain in memory, compactly: per height a 40-byte entry (hash 32 | time LE | bits LE, the
- * layout of the stored index chunks, so a restart copies chunks in), one chainwork per 64-header chunk,
- * and a hash -> height table. ~48 bytes per header (~50 MB for 1M), no object per header, held in
- * fixed-size segments so that growing to a million headers never holds two copies of the chain.
- * It is what the hot path needs (extend the tip, check context, find a hash, answer by height) without
- * a DB read.
+ * One segment's compact bits: a byte per header indexing the segment's palette of distinct values. A
+ * retarget changes bits once per 2016 headers and testnet's 20-minute rule adds only powLimit, so a
+ * 32,768-header segment holds ~17-34 distinct values under the rules; the palette never has to overflow,
+ * but if a chain ever gave one segment more than 256 (a stored header is always valid, yet the structure
+ * must not depend on that), it becomes a plain Uint32Array and stays exact.
+ */
+class BitsSegment {
+  private codes: Uint8Array | null = new Uint8Array(SEGMENT);
+  private wide: Uint32Array | null = null;
+  private readonly palette: number[] = [];
+  private last = -1;
+
+  get(i: number): number {
+    return this.codes !== null ? this.palette[this.codes[i]!]! : this.wide![i]!;
+  }
+
+  set(i: number, bits: number): void {
+    if (this.codes === null) {
+      this.wide![i] = bits;
+      return;
+    }
+    let code = this.last >= 0 && this.palette[this.last] === bits ? this.last : this.palette.indexOf(bits);
+    if (code < 0) {
+      if (this.palette.length === PALETTE_MAX) {
+        const wide = new Uint32Array(SEGMENT);
+        for (let k = 0; k < SEGMENT; k++) wide[k] = this.palette[this.codes[k]!] ?? 0;
+        this.codes = null;
+        this.wide = wide;
+        wide[i] = bits;
+        return;
+      }
+      code = this.palette.push(bits) - 1;
+    }
+    this.last = code;
+    this.codes[i] = code;
+  }
+}
+
+/**
+ * The best chain in memory, compactly: per height the hash (32 bytes), the time (4) and the bits (1-byte
+ * palette code, see BitsSegment), one chainwork per 64-header chunk, and a hash -> height table (~5.5
+ * bytes per header). ~43 bytes per header (~43 MB for 1M), no object per header, held in fixed-size
+ * segments so that growing to a million headers never holds two copies of the chain. It is what the hot
+ * path needs (extend the tip, check context, find a hash, answer by height) without a DB read. Entries go
+ * in and out in the stored index chunks' layout (hash 32 | time u32 LE | bits u32 LE: records.ts), so a
+ * restart copies chunks in and a reorg writes them back out.
  */
 export class BestChain implements AncestorView, HashSource {
-  private readonly segments: Uint8Array[] = [];
-  private readonly views: DataView[] = [];
+  private readonly hashSegs: Uint8Array[] = [];
+  /** The same memory as hashSegs, as words (restart copies). */
+  private readonly hashWords: Uint32Array[] = [];
+  private readonly timeSegs: Uint32Array[] = [];
+  private readonly bitsSegs: BitsSegment[] = [];
   private length = 0;
   /** Chainwork of the first header of each chunk, from the anchor's chunk up. */
   private readonly bases: bigint[] = [];
@@ -69,22 +114,24 @@ export class BestChain implements AncestorView, HashSource {
 
   hashAt(height: number): Uint8Array {
     const i = this.slot(height);
-    const o = (i & SEGMENT_MASK) * INDEX_ENTRY_SIZE;
-    return this.segments[i >>> SEGMENT_BITS]!.subarray(o, o + 32);
+    const o = (i & SEGMENT_MASK) * 32;
+    return this.hashSegs[i >>> SEGMENT_BITS]!.subarray(o, o + 32);
   }
 
   isHashAt(height: number, hash: Uint8Array): boolean {
     if (!this.has(height)) return false;
     const i = height - this.floorHeight;
-    const seg = this.segments[i >>> SEGMENT_BITS]!;
-    const o = (i & SEGMENT_MASK) * INDEX_ENTRY_SIZE;
+    const seg = this.hashSegs[i >>> SEGMENT_BITS]!;
+    const o = (i & SEGMENT_MASK) * 32;
     for (let k = 0; k < 32; k++) if (seg[o + k] !== hash[k]) return false;
     return true;
   }
 
   keyAt(height: number): number {
     const i = this.slot(height);
-    return this.views[i >>> SEGMENT_BITS]!.getUint32((i & SEGMENT_MASK) * INDEX_ENTRY_SIZE, true);
+    const seg = this.hashSegs[i >>> SEGMENT_BITS]!;
+    const o = (i & SEGMENT_MASK) * 32;
+    return (seg[o]! | (seg[o + 1]! << 8) | (seg[o + 2]! << 16) | (seg[o + 3]! << 24)) >>> 0;
   }
 
   /** Height of `hash` on the best chain, or -1. */
@@ -94,28 +141,28 @@ export class BestChain implements AncestorView, HashSource {
 
   timeAt(height: number): number {
     const i = this.slot(height);
-    return this.views[i >>> SEGMENT_BITS]!.getUint32((i & SEGMENT_MASK) * INDEX_ENTRY_SIZE + 32, true);
+    return this.timeSegs[i >>> SEGMENT_BITS]![i & SEGMENT_MASK]!;
   }
 
   bitsAt(height: number): number {
     const i = this.slot(height);
-    return this.views[i >>> SEGMENT_BITS]!.getUint32((i & SEGMENT_MASK) * INDEX_ENTRY_SIZE + 36, true);
+    return this.bitsSegs[i >>> SEGMENT_BITS]!.get(i & SEGMENT_MASK);
   }
 
   get tipHash(): Uint8Array {
     return this.hashAt(this.tipHeight);
   }
 
-  /** Copies the packed entries of heights [from, to] into `out` at `offset`. */
+  /** Writes the packed entries (records.ts layout) of heights [from, to] into `out` at `offset`. */
   copyEntries(from: number, to: number, out: Uint8Array, offset: number): void {
-    let at = offset;
-    for (let i = this.slot(from), end = this.slot(to); i <= end; ) {
-      const seg = this.segments[i >>> SEGMENT_BITS]!;
-      const lo = i & SEGMENT_MASK;
-      const n = Math.min(end - i + 1, SEGMENT - lo);
-      out.set(seg.subarray(lo * INDEX_ENTRY_SIZE, (lo + n) * INDEX_ENTRY_SIZE), at);
-      at += n * INDEX_ENTRY_SIZE;
-      i += n;
+    const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    let o = offset;
+    for (let i = this.slot(from), end = this.slot(to); i <= end; i++, o += INDEX_ENTRY_SIZE) {
+      const s = i >>> SEGMENT_BITS;
+      const k = i & SEGMENT_MASK;
+      out.set(this.hashSegs[s]!.subarray(k * 32, k * 32 + 32), o);
+      dv.setUint32(o + 32, this.timeSegs[s]![k]!, true);
+      dv.setUint32(o + 36, this.bitsSegs[s]!.get(k), true);
     }
   }
 
@@ -135,25 +182,31 @@ export class BestChain implements AncestorView, HashSource {
     return w;
   }
 
-  /** Makes room for `count` more entries; returns nothing, segments are allocated as needed. */
+  /** Makes room for `count` more entries; segments are allocated as needed. */
   private reserve(count: number): void {
-    while (this.segments.length * SEGMENT < this.length + count) {
-      const seg = new Uint8Array(SEGMENT * INDEX_ENTRY_SIZE);
-      this.segments.push(seg);
-      this.views.push(new DataView(seg.buffer));
+    while (this.hashSegs.length * SEGMENT < this.length + count) {
+      const hashes = new Uint8Array(SEGMENT * 32);
+      this.hashSegs.push(hashes);
+      this.hashWords.push(new Uint32Array(hashes.buffer));
+      this.timeSegs.push(new Uint32Array(SEGMENT));
+      this.bitsSegs.push(new BitsSegment());
     }
+  }
+
+  /** Stores hash/time/bits at entry index `i` (room reserved). */
+  private put(i: number, hash: Uint8Array, time: number, bits: number): void {
+    const s = i >>> SEGMENT_BITS;
+    const k = i & SEGMENT_MASK;
+    this.hashSegs[s]!.set(hash, k * 32);
+    this.timeSegs[s]![k] = time;
+    this.bitsSegs[s]!.set(k, bits);
   }
 
   /** Appends the header at tipHeight + 1 with its cumulative work. */
   push(hash: Uint8Array, time: number, bits: number, chainwork: bigint): void {
     this.reserve(1);
     const height = this.tipHeight + 1;
-    const i = this.length;
-    const o = (i & SEGMENT_MASK) * INDEX_ENTRY_SIZE;
-    this.segments[i >>> SEGMENT_BITS]!.set(hash, o);
-    const v = this.views[i >>> SEGMENT_BITS]!;
-    v.setUint32(o + 32, time, true);
-    v.setUint32(o + 36, bits, true);
+    this.put(this.length, hash, time, bits);
     this.length++;
     if (height === this.floorHeight || height % CHUNK_HEADERS === 0) this.bases[chunkOf(height) - this.floorChunk] = chainwork;
     this.index.add(height);
@@ -166,20 +219,24 @@ export class BestChain implements AncestorView, HashSource {
   pushChunk(entries: Uint8Array, count: number, chainwork: bigint): void {
     this.reserve(count);
     const first = this.tipHeight + 1;
-    let done = 0;
-    while (done < count) {
-      const i = this.length + done;
-      const lo = i & SEGMENT_MASK;
-      const n = Math.min(count - done, SEGMENT - lo);
-      this.segments[i >>> SEGMENT_BITS]!.set(
-        entries.subarray(done * INDEX_ENTRY_SIZE, (done + n) * INDEX_ENTRY_SIZE),
-        lo * INDEX_ENTRY_SIZE,
-      );
-      done += n;
+    // A restart runs this for every stored header: hashes move as 32-bit words (a byte copy, whatever the
+    // platform's byte order), with no view object per entry. LevelDB hands out values at any offset.
+    const src = entries.byteOffset % 4 === 0 ? entries : entries.slice(0, count * INDEX_ENTRY_SIZE);
+    const words = new Uint32Array(src.buffer, src.byteOffset, (count * INDEX_ENTRY_SIZE) / 4);
+    const dv = new DataView(src.buffer, src.byteOffset, count * INDEX_ENTRY_SIZE);
+    for (let k = 0, o = 0; k < count; k++, o += INDEX_ENTRY_SIZE) {
+      const i = this.length + k;
+      const s = i >>> SEGMENT_BITS;
+      const slot = i & SEGMENT_MASK;
+      const hashWords = this.hashWords[s]!;
+      const from = o >>> 2;
+      const at = slot * 8;
+      for (let w = 0; w < 8; w++) hashWords[at + w] = words[from + w]!;
+      this.timeSegs[s]![slot] = dv.getUint32(o + 32, true);
+      this.bitsSegs[s]!.set(slot, dv.getUint32(o + 36, true));
     }
     this.length += count;
     this.bases[chunkOf(first) - this.floorChunk] = chainwork;
-    const dv = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
     for (let k = 0; k < count; k++) this.index.addKey(dv.getUint32(k * INDEX_ENTRY_SIZE, true), first + k);
   }
 
@@ -191,9 +248,11 @@ export class BestChain implements AncestorView, HashSource {
     this.length = Math.min(this.length, height - this.floorHeight + 1);
     this.bases.length = chunkOf(this.tipHeight) - this.floorChunk + 1;
     // Keep one spare segment: a reorg that shrinks then regrows the chain does not reallocate.
-    while (this.segments.length > (this.length >>> SEGMENT_BITS) + 2) {
-      this.segments.pop();
-      this.views.pop();
+    while (this.hashSegs.length > (this.length >>> SEGMENT_BITS) + 2) {
+      this.hashSegs.pop();
+      this.hashWords.pop();
+      this.timeSegs.pop();
+      this.bitsSegs.pop();
     }
   }
 }

@@ -35,10 +35,13 @@ export interface HeaderStoreOptions {
 const READ_RETRIES = 3;
 
 /**
- * LevelDB tuning for this layout: writes are large sequential chunk records plus few side records, so a
- * bigger write buffer means fewer, larger level-0 files; headers do not compress (hashes, nonces).
+ * LevelDB tuning for this layout: writes are large sequential chunk records plus few side records; headers do
+ * not compress (hashes, nonces). The write buffer sets the memtable size (two are alive while one is flushed)
+ * and so the size of the level-0 files that each level-0 compaction reads back through mmap, which counts in
+ * the process's RSS. For a 1M-header import (scripts/bench-import.ts, interleaved runs): 8 MB: peak RSS ~213
+ * MB; 4 MB: ~198 MB; 2 MB: ~193 MB for ~3% more time; 1 MB: more compactions, ~197 MB, 15% slower.
  */
-const LEVEL_OPTIONS = { writeBufferSize: 4 * 1024 * 1024, compression: false, cacheSize: 2 * 1024 * 1024 } as const;
+const LEVEL_OPTIONS = { writeBufferSize: 2 * 1024 * 1024, compression: false, cacheSize: 2 * 1024 * 1024 } as const;
 
 /**
  * The fork-aware, crash-safe header store (key layout: keys.ts). Owned by exactly one thread (the chain

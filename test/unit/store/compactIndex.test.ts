@@ -86,4 +86,54 @@ describe('BestChain and its hash index', () => {
     assert.equal(best.heightOf(stranger), -1);
     assert.equal(best.heightOf(hashFor(3, 499, true)), 499);
   });
+
+  test('bits and times round-trip through the packed entries, including a segment with more distinct bits than its palette holds', () => {
+    const floor = 2016;
+    const best = new BestChain(floor);
+    const n = 70_000;
+    // Segment 0: a retarget-like pattern (a value per 2016 headers plus powLimit every 7th header, as on
+    // testnet); segment 1: 300 distinct values in a row, past the 256-entry palette; segment 2: one value.
+    const bitsFor = (i: number): number =>
+      i < 32_768 ? (i % 7 === 0 ? BITS : 0x1d00ffff - Math.floor(i / 2016)) : i < 32_768 + 300 ? 0x1c000000 + i : 0x1b0404cb;
+    const timeFor = (i: number): number => (1_231_006_505 + i * 600 - (i % 5) * 1000) >>> 0;
+    const cumulative: bigint[] = [];
+    let work = 0n;
+    for (let i = 0; i < n; i++) {
+      work += workFromBits(bitsFor(i));
+      cumulative.push(work);
+      best.push(hashFor(11, floor + i, false), timeFor(i), bitsFor(i), work);
+    }
+    assert.equal(best.chainworkAt(floor + 32_768 + 200), cumulative[32_768 + 200]);
+    for (let i = 0; i < n; i += 1 + (i % 13)) {
+      assert.equal(best.bitsAt(floor + i), bitsFor(i), `bits at ${floor + i}`);
+      assert.equal(best.timeAt(floor + i), timeFor(i), `time at ${floor + i}`);
+    }
+    // Out through the stored layout and back in as a restart does: the copy answers the same.
+    const out = new Uint8Array(n * 40);
+    best.copyEntries(floor, floor + n - 1, out, 0);
+    const dv = new DataView(out.buffer);
+    for (let i = 0; i < n; i += 97) {
+      assert.equal(dv.getUint32(i * 40 + 36, true), bitsFor(i));
+      assert.equal(dv.getUint32(i * 40 + 32, true), timeFor(i));
+    }
+    const again = new BestChain(floor);
+    let done = 0;
+    // Chunks as stored: the anchor's partial chunk first, then 64 headers each.
+    while (done < n) {
+      const count = Math.min(n - done, done === 0 ? CHUNK_HEADERS - (floor % CHUNK_HEADERS) : CHUNK_HEADERS);
+      again.pushChunk(out.subarray(done * 40, (done + count) * 40), count, cumulative[done]!);
+      done += count;
+    }
+    for (let i = 0; i < n; i += 1 + (i % 11)) {
+      assert.equal(again.bitsAt(floor + i), bitsFor(i));
+      assert.equal(again.timeAt(floor + i), timeFor(i));
+      assert.equal(again.heightOf(hashFor(11, floor + i, false)), floor + i);
+    }
+    assert.equal(again.chainworkAt(floor + n - 1), work);
+    // Truncating into the wide segment and growing again keeps it exact.
+    again.truncate(floor + 32_768 + 150);
+    again.push(hashFor(12, 1, false), 5, 0x1a05db8b, work);
+    assert.equal(again.bitsAt(floor + 32_768 + 151), 0x1a05db8b);
+    assert.equal(again.bitsAt(floor + 32_768 + 150), bitsFor(32_768 + 150));
+  });
 });
