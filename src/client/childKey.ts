@@ -1,5 +1,18 @@
-import { HDKey } from '@scure/bip32';
+import { createRequire } from 'node:module';
+import type { HDKey } from '@scure/bip32';
 import { SpvError } from '../errors/spvError.js';
+
+type Bip32 = typeof import('@scure/bip32');
+let bip32: Bip32 | undefined;
+
+/**
+ * @scure/bip32 (and the secp256k1 code under it) loaded on first use, synchronously: every process that
+ * builds an SpvClient would otherwise load it, an import or a status included, for one rarely used method.
+ */
+function loadBip32(): Bip32 {
+  bip32 ??= createRequire(import.meta.url)('@scure/bip32') as Bip32;
+  return bip32;
+}
 
 export interface ChildKey {
   /** 32-byte private key, or 33-byte compressed public key. */
@@ -25,7 +38,7 @@ export function childKey(keyBytes: Uint8Array, chainCode: Uint8Array, isPrivate:
   }
   let child: HDKey;
   try {
-    const parent = new HDKey(isPrivate ? { privateKey: keyBytes, chainCode } : { publicKey: keyBytes, chainCode });
+    const parent = new (loadBip32().HDKey)(isPrivate ? { privateKey: keyBytes, chainCode } : { publicKey: keyBytes, chainCode });
     child = parent.deriveChild(0);
   } catch (err) {
     throw new SpvError('KEY_INVALID', 'not a valid key', { reason: err instanceof Error ? err.message : String(err) });
