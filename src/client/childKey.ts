@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
+import type * as Bip32Module from '@scure/bip32';
 import type { HDKey } from '@scure/bip32';
 import { SpvError } from '../errors/spvError.js';
 
-type Bip32 = typeof import('@scure/bip32');
+type Bip32 = typeof Bip32Module;
 let bip32: Bip32 | undefined;
 
 /**
