@@ -2,7 +2,7 @@ const COMMON = `
 Options (all commands):
   --config FILE      conf.json to read (default ./conf.json; defaults apply if that file is absent)
   --loglevel N       0 trace, 1 debug, 2 info, 3 warn, 4 error, 5 fatal, 6 silent (default: conf.json logLevel, 2)
-  --gomaxprocs N     threads of the proof-of-work pool (default 4)
+  --gomaxprocs N     at most N proof-of-work pool threads (default 4)
   --network NAME     mainnet | testnet3 | testnet4 | signet | regtest | benchnet (overrides conf.json)
   --datadir DIR      data directory (overrides conf.json dataDir; one sub-folder per network)
   --connect H:P      use only this peer (repeatable; overrides conf.json peers.connect), like bitcoind -connect
