@@ -1,5 +1,6 @@
 import { Gauge, Histogram, Registry } from 'prom-client';
 import type { SpvClient } from '../client/spvClient.js';
+import type { NetCounters } from '../protocol/net.js';
 import { probe } from './probe.js';
 
 /**
@@ -17,6 +18,16 @@ export class RestMetrics {
   private readonly peers = this.gauge('spv_peers', 'connected ready peers');
   private readonly bans = this.gauge('spv_bans', 'banned peer addresses');
   private readonly reorgs = this.gauge('spv_reorgs', 'reorgs seen by header sync since the net worker started');
+  private readonly net = this.gauge(
+    'spv_net',
+    'net worker bookkeeping now and its peaks: peers, address cache, ban list, buffered bytes, queued header batches, ...',
+    ['counter'],
+  );
+  private readonly misbehaviour = this.gauge(
+    'spv_net_misbehaviour_points',
+    'misbehaviour points given to peers since the net worker started, by error code',
+    ['code'],
+  );
   private readonly alliance = this.gauge(
     'spv_alliance_total',
     'alliance worker counters since it started (votes, refusals by code, reorg alerts, ...)',
@@ -50,13 +61,24 @@ export class RestMetrics {
     }
   }
 
+  private setNet(counters: NetCounters): void {
+    for (const [name, value] of Object.entries(counters)) {
+      if (typeof value === 'number') this.net.set({ counter: name }, value);
+    }
+    for (const [code, points] of Object.entries(counters.scores)) this.misbehaviour.set({ code }, points);
+  }
+
   get contentType(): string {
     return this.registry.contentType;
   }
 
   /** Reads tip and sync state (a down worker shows as spv_worker_up 0; its figures keep their last value). */
   async scrape(client: SpvClient): Promise<string> {
-    const [tip, sync] = await Promise.all([probe(() => client.chainTip()), probe(() => client.syncStatus())]);
+    const [tip, sync, net] = await Promise.all([
+      probe(() => client.chainTip()),
+      probe(() => client.syncStatus()),
+      probe(() => client.netCounters()),
+    ]);
     this.up.set({ worker: 'chain' }, tip.ok ? 1 : 0);
     this.up.set({ worker: 'net' }, sync.ok ? 1 : 0);
     if (tip.ok) {
@@ -74,6 +96,7 @@ export class RestMetrics {
     } else {
       this.synced.set(0);
     }
+    if (net.ok) this.setNet(net.value);
     if (client.allianceEnabled) await this.scrapeAlliance(client);
     return this.registry.metrics();
   }

@@ -9,7 +9,7 @@ import type { LogLevelName, Logger } from '../log/logger.js';
 import type { ChainApi, StartSpec } from '../protocol/chain.js';
 import type { AuditReport, ConnectResult, HeaderInfo, RollbackResult, StoreStats } from '../protocol/chainTypes.js';
 import type { NodeEventName, NodeEvents } from '../protocol/events.js';
-import type { BanInfo, BroadcastResult, NetApi, PeerInfo, SyncStatus } from '../protocol/net.js';
+import type { BanInfo, BroadcastResult, NetApi, NetCounters, PeerInfo, SyncStatus } from '../protocol/net.js';
 import type { ProofResult } from '../protocol/proof.js';
 import type { AllianceApi, AllianceCounters, AllianceStatus } from '../protocol/alliance.js';
 import type { DepositRecord, WithdrawalRecord } from '../protocol/allianceRecords.js';
@@ -269,6 +269,11 @@ export class SpvClient extends EventEmitter<EventArgs> {
 
   bans(): Promise<BanInfo[]> {
     return this.net().bans();
+  }
+
+  /** The net worker's bookkeeping sizes, buffered bytes and their peaks, misbehaviour points by code. */
+  netCounters(): Promise<NetCounters> {
+    return this.net().netCounters();
   }
 
   /** Sync again from the store's locator (the original's ReSync). */

@@ -29,7 +29,7 @@ import type { Dialer } from './dialer.js';
 import { directDialer, socksDialer } from './dialer.js';
 import { resolveSeeds } from './dnsSeeds.js';
 import { HeaderSync } from './headerSync.js';
-import type { NetCounters } from './netCounters.js';
+import type { NetCounters } from '../protocol/net.js';
 import { NODE_NETWORK, NODE_NETWORK_LIMITED, Peer } from './peer.js';
 import type { BufferPeaks } from './peer.js';
 
@@ -178,7 +178,11 @@ export class NetService implements NetApi {
     };
   }
 
-  /** What the service holds now and the peaks it reached (not part of NetApi: in-process callers and tests). */
+  async netCounters(): Promise<NetCounters> {
+    return this.counters();
+  }
+
+  /** What the service holds now and the peaks it reached (synchronously, for in-process callers and tests). */
   counters(): NetCounters {
     let receive = 0;
     let send = 0;

@@ -12,7 +12,7 @@ import type { ChainParams } from '../../src/chain/params.js';
 import { REGTEST } from '../../src/chain/params.js';
 import type { LogLevelName, Logger } from '../../src/log/logger.js';
 import { createLogger, silentLogger } from '../../src/log/logger.js';
-import type { NetCounters } from '../../src/net/netCounters.js';
+import type { NetCounters } from '../../src/protocol/net.js';
 import { NetService } from '../../src/net/netService.js';
 import type { StartSpec } from '../../src/protocol/chain.js';
 import type { BanInfo, NetConfig } from '../../src/protocol/net.js';

@@ -72,6 +72,11 @@ describe('daemon + REST against a real Bitcoin node (bcoin regtest)', () => {
       assert.deepEqual(body.result, { txid: spend.txid, peers: 1 });
       await node.waitForMempool(spend.txid);
 
+      // The net worker's counters reach /metrics across the thread boundary: one connection, to bcoin.
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      assert.match(metrics, /^spv_net\{counter="connectionsOpened"\} 1$/m);
+      assert.match(metrics, /^spv_net\{counter="readyPeers"\} 1$/m);
+
       child.kill('SIGTERM');
       const { code } = await exitOf(child);
       assert.equal(code, 0);

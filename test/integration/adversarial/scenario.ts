@@ -11,7 +11,7 @@ import { REGTEST } from '../../../src/chain/params.js';
 import { hashToHex } from '../../../src/util/bytes.js';
 import { ChainBuilder } from '../../helpers/chainBuilder.js';
 import type { ErrorCode } from '../../../src/errors/codes.js';
-import type { NetCounters } from '../../../src/net/netCounters.js';
+import type { NetCounters } from '../../../src/protocol/net.js';
 import type { StartSpec } from '../../../src/protocol/chain.js';
 import type { NetConfig } from '../../../src/protocol/net.js';
 import { TestNode, until } from '../../helpers/peerHarness.js';

@@ -11,7 +11,7 @@ import { parseConfig } from '../../../src/config/loadConfig.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import type { Logger } from '../../../src/log/logger.js';
 import type { ChainApi } from '../../../src/protocol/chain.js';
-import type { BanInfo, BroadcastResult, NetApi, PeerInfo, SyncStatus } from '../../../src/protocol/net.js';
+import type { BanInfo, BroadcastResult, NetApi, NetCounters, PeerInfo, SyncStatus } from '../../../src/protocol/net.js';
 import { ChainService } from '../../../src/store/chainService.js';
 import { inThreadPowVerifier } from '../../../src/store/powVerifier.js';
 import type { BuiltHeader } from '../../helpers/chainBuilder.js';
@@ -94,6 +94,31 @@ export class ScriptedNet implements NetApi {
   async resync(): Promise<void> {
     this.resyncCalls++;
     if (this.resyncError !== null) throw this.resyncError;
+  }
+  counters: NetCounters = {
+    peers: 3,
+    readyPeers: 2,
+    addrCacheSize: 140,
+    addrRateLimited: 7,
+    bans: 1,
+    ownNonces: 3,
+    retryEntries: 4,
+    stalledEntries: 0,
+    unconnectingEntries: 1,
+    requestsOutstanding: 1,
+    headerBatchesInFlight: 2,
+    peakHeaderBatchesPerPeer: 4,
+    receiveBufferedBytes: 512,
+    peakReceiveBufferedBytes: 4_000_024,
+    sendBufferedBytes: 0,
+    peakSendBufferedBytes: 1_024,
+    connectionsOpened: 9,
+    scores: { HEADER_BAD_POW: 100, PEER_UNCONNECTING_FLOOD: 20 },
+  };
+  async netCounters(): Promise<NetCounters> {
+    await this.gate();
+    if (this.statusError !== null) throw this.statusError;
+    return this.counters;
   }
   async close(): Promise<void> {}
 }

@@ -133,6 +133,23 @@ describe('GET /metrics', () => {
     });
   });
 
+  test("the net worker's bookkeeping: every numeric counter as spv_net, misbehaviour points by code", async () => {
+    await withApi({}, async ({ server, net }) => {
+      const text = (await server.app.inject({ method: 'GET', url: '/metrics' })).body;
+      for (const [name, value] of Object.entries(net.counters)) {
+        if (typeof value === 'number') assert.match(text, new RegExp(`^spv_net\\{counter="${name}"\\} ${value}$`, 'm'), name);
+      }
+      assert.match(text, /^spv_net_misbehaviour_points\{code="HEADER_BAD_POW"\} 100$/m);
+      assert.match(text, /^spv_net_misbehaviour_points\{code="PEER_UNCONNECTING_FLOOD"\} 20$/m);
+      // A net worker that is down leaves the last figures and marks itself down; the scrape still answers.
+      net.statusError = workerDown();
+      const down = await server.app.inject({ method: 'GET', url: '/metrics' });
+      assert.equal(down.statusCode, 200);
+      assert.match(down.body, /^spv_worker_up\{worker="net"\} 0$/m);
+      assert.match(down.body, /^spv_net\{counter="addrCacheSize"\} 140$/m);
+    });
+  });
+
   test('a worker that is down shows as spv_worker_up 0; the scrape still succeeds', async () => {
     await withApi({ wrapChain: failingChain(workerDown(), ['tip']) }, async ({ server, net }) => {
       net.statusError = workerDown();
