@@ -3,7 +3,7 @@
 // validates nor stores, so its rate is the peer's own getheaders serving rate over one loopback connection.
 import { headerHash } from '../../src/chain/header.js';
 import { MAX_HEADERS_RESULTS } from '../../src/wire/index.js';
-import { DEFAULT_PROTOCOL_VERSION, WireConnection } from '../../test/helpers/scriptedPeer.js';
+import { DEFAULT_PROTOCOL_VERSION, WireConnection } from '../../test/helpers/wireConnection.js';
 
 export interface ServingRate {
   readonly headers: number;

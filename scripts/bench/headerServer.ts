@@ -8,7 +8,7 @@ import { headerHash } from '../../src/chain/header.js';
 import { toHex } from '../../src/util/bytes.js';
 import type { WireMessage } from '../../src/wire/index.js';
 import { FrameDecoder, MAX_HEADERS_RESULTS, decodeMessage, encodeMessage } from '../../src/wire/index.js';
-import { versionMessage } from '../../test/helpers/scriptedPeer.js';
+import { versionMessage } from '../../test/helpers/wireConnection.js';
 
 const HEADER_SIZE = 80;
 const MAX_CONNECTIONS = 8;

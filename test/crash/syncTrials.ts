@@ -13,7 +13,8 @@ import { hashToHex } from '../../src/util/bytes.js';
 import { ChainBuilder } from '../helpers/chainBuilder.js';
 import type { CrashLedger, StoreStatus } from '../helpers/crashTrials.js';
 import { DaemonProcess, auditStore, pollUntil, restResult, sleep, writeConf } from '../helpers/crashTrials.js';
-import { HeaderChain, ScriptedPeer } from '../helpers/scriptedPeer.js';
+import { HeaderChain } from '../helpers/headerChain.js';
+import { ScriptedPeer } from '../helpers/scriptedPeer.js';
 
 const A_LEN = 8_100;
 const FORK_AT = 2_000;

@@ -13,7 +13,9 @@ import type { HeadersMessage } from '../../src/wire/index.js';
 import { BcoinNode, runningBcoinNodes, stopAllBcoinNodes } from '../helpers/bcoinNode.js';
 import { ChainBuilder } from '../helpers/chainBuilder.js';
 import { freePort, freePorts, isPortOpen } from '../helpers/ports.js';
-import { HeaderChain, ScriptedPeer, WireConnection } from '../helpers/scriptedPeer.js';
+import { HeaderChain } from '../helpers/headerChain.js';
+import { ScriptedPeer } from '../helpers/scriptedPeer.js';
+import { WireConnection } from '../helpers/wireConnection.js';
 
 const GENESIS_HASH = headerHash(REGTEST.genesisHeader);
 

@@ -14,8 +14,9 @@ import type { AddrEntry } from '../../../src/wire/addr.js';
 import { MSG_BLOCK, MSG_TX, encodeMessage } from '../../../src/wire/index.js';
 import { sleep, until } from '../../helpers/peerHarness.js';
 import type { TestNode } from '../../helpers/peerHarness.js';
-import { ScriptedPeer, rawFrame, unconnectedHeadersFlood } from '../../helpers/scriptedPeer.js';
-import type { WireConnection } from '../../helpers/scriptedPeer.js';
+import { rawFrame, unconnectedHeadersFlood } from '../../helpers/abusiveFrames.js';
+import { ScriptedPeer } from '../../helpers/scriptedPeer.js';
+import type { WireConnection } from '../../helpers/wireConnection.js';
 import { behaviour, reportCoverage } from './behaviours.js';
 import { afterHandshake, expectBanned, expectDroppedNotBanned, honestSide, nextToHonest } from './scenario.js';
 

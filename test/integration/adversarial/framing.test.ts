@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { REGTEST } from '../../../src/chain/params.js';
 import { until } from '../../helpers/peerHarness.js';
-import { ScriptedPeer, headersPayload, rawFrame, versionMessage } from '../../helpers/scriptedPeer.js';
+import { headersPayload, rawFrame } from '../../helpers/abusiveFrames.js';
+import { ScriptedPeer } from '../../helpers/scriptedPeer.js';
+import { versionMessage } from '../../helpers/wireConnection.js';
 import { behaviour, reportCoverage } from './behaviours.js';
 import { BOTH, afterHandshake, expectBanned, honestSide, nextToHonest } from './scenario.js';
 

@@ -12,7 +12,8 @@ import { workFromBits } from '../../../src/chain/work.js';
 import { hashToHex } from '../../../src/util/bytes.js';
 import { ChainBuilder } from '../../helpers/chainBuilder.js';
 import { until } from '../../helpers/peerHarness.js';
-import { HeaderChain, ScriptedPeer } from '../../helpers/scriptedPeer.js';
+import { HeaderChain } from '../../helpers/headerChain.js';
+import { ScriptedPeer } from '../../helpers/scriptedPeer.js';
 import { behaviour, reportCoverage } from './behaviours.js';
 import { BOTH, expectBanned, expectDroppedNotBanned, honestSide, nextToHonest } from './scenario.js';
 

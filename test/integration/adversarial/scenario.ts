@@ -16,7 +16,8 @@ import type { StartSpec } from '../../../src/protocol/chain.js';
 import type { NetConfig } from '../../../src/protocol/net.js';
 import { TestNode, until } from '../../helpers/peerHarness.js';
 import { ScriptedPeer } from '../../helpers/scriptedPeer.js';
-import type { ScriptedPeerBehaviour, WireConnection } from '../../helpers/scriptedPeer.js';
+import type { ScriptedPeerBehaviour } from '../../helpers/scriptedPeer.js';
+import type { WireConnection } from '../../helpers/wireConnection.js';
 import type { WireMessage } from '../../../src/wire/index.js';
 
 /** Both peers ready before sync starts, so the adversary (it claims more) is the first sync peer. */

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { REGTEST } from '../../../src/chain/params.js';
 import { TestNode, sleep, until } from '../../helpers/peerHarness.js';
-import { HeaderChain, ScriptedPeer, headersPayload, rawFrame } from '../../helpers/scriptedPeer.js';
+import { headersPayload, rawFrame } from '../../helpers/abusiveFrames.js';
+import { HeaderChain } from '../../helpers/headerChain.js';
+import { ScriptedPeer } from '../../helpers/scriptedPeer.js';
 import { behaviour, reportCoverage } from './behaviours.js';
 import { afterHandshake, expectDroppedNotBanned, honestSide, nextToHonest } from './scenario.js';
 
