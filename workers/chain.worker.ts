@@ -4,12 +4,15 @@ import { paramsFor } from '../src/chain/params.js';
 import { createLogger } from '../src/log/logger.js';
 import type { ChainWorkerData } from '../src/protocol/chain.js';
 import { installErrorTransfer } from '../src/protocol/errorTransfer.js';
+import { pinLevelAddon } from '../src/store/levelAddon.js';
 import { ChainService } from '../src/store/chainService.js';
 import { inThreadPowVerifier } from '../src/store/powVerifier.js';
 import { eventPoster, serveWorker } from '../src/supervisor/exposeApi.js';
 import { createPowPool } from '../src/supervisor/powPool.js';
 
 installErrorTransfer();
+// LevelDB's thread outlives this worker: its code must stay mapped when the worker ends (see the file).
+pinLevelAddon();
 const data = workerData as ChainWorkerData;
 const log = createLogger({ level: data.logLevel, name: 'chain', fd: data.logFd });
 const service = new ChainService({

@@ -90,7 +90,7 @@ describe(`crash safety: ${TRIALS} SIGKILLs during import (seed ${SEED}; replay w
       }
 
       const resumed = runCli(['import', ...importArgs.slice(1), '--json'], { timeoutMs: 120_000 });
-      assert.equal(resumed.status, 0, resumed.stderr);
+      assert.equal(resumed.status, 0, `trial ${trial}: exit ${resumed.status}, signal ${resumed.signal}\n${resumed.stderr}`);
       const done = status(dataDir);
       assert.ok(done !== null);
       assert.deepEqual(done.audit.problems, [], `trial ${trial} after resuming`);
