@@ -1,5 +1,5 @@
 // Pow pool task (piscina): hash a header batch and check PoW, per-item results.
-import { move } from 'piscina';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { headerHasher } from '../src/chain/headerHasher.js';
 import { verifyPowBatch } from '../src/chain/powBatch.js';
 import { serializeError } from '../src/protocol/errors.js';
@@ -8,17 +8,15 @@ import type { PowTask, PowTaskOk, PowTaskResult } from '../src/protocol/pow.js';
 // Emit and compile this thread's wasm sha256d module now, while the pool starts, not on the first batch.
 headerHasher();
 
-/** piscina's transfer protocol: an object naming its value and what to transfer with it (see piscina's move()). */
-const TRANSFERABLE = Symbol.for('Piscina.transferable');
-const VALUE = Symbol.for('Piscina.valueOf');
-
 /**
  * The answer with the batch's headers and hashes MOVED back to the chain worker, not copied: a copy per batch
  * (160 KB + 64 KB at 2000 headers) was garbage that the chain worker freed only at its next major GC, and the
  * allocator kept that memory (scripts/bench-import.ts peak RSS).
  */
 function moved(result: PowTaskOk): PowTaskResult {
-  return move({ [TRANSFERABLE]: [result.headers.buffer, result.hashes.buffer], [VALUE]: result } as never) as never;
+  // piscina's Transferable: the value to deliver, and the buffers to transfer with it (unwrapped on arrival).
+  const transferable = { [transferableSymbol]: [result.headers.buffer, result.hashes.buffer], [valueSymbol]: result };
+  return move(transferable) as unknown as PowTaskResult;
 }
 
 export default function powTask(task: PowTask): PowTaskResult {

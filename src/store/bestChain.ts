@@ -1,7 +1,7 @@
 import type { AncestorView } from '../chain/ancestors.js';
 import { workFromBits } from '../chain/work.js';
 import { InvariantError } from '../errors/spvError.js';
-import { HashIndex } from './hashIndex.js';
+import { HashIndex, probeKey } from './hashIndex.js';
 import type { HashSource } from './hashIndex.js';
 import { CHUNK_HEADERS, chunkOf } from './keys.js';
 import { INDEX_ENTRY_SIZE } from './records.js';
@@ -76,8 +76,6 @@ class BitsSegment {
  */
 export class BestChain implements AncestorView, HashSource {
   private readonly hashSegs: Uint8Array[] = [];
-  /** The same memory as hashSegs, as words (restart copies). */
-  private readonly hashWords: Uint32Array[] = [];
   private readonly timeSegs: Uint32Array[] = [];
   private readonly bitsSegs: BitsSegment[] = [];
   private length = 0;
@@ -129,9 +127,7 @@ export class BestChain implements AncestorView, HashSource {
 
   keyAt(height: number): number {
     const i = this.slot(height);
-    const seg = this.hashSegs[i >>> SEGMENT_BITS]!;
-    const o = (i & SEGMENT_MASK) * 32;
-    return (seg[o]! | (seg[o + 1]! << 8) | (seg[o + 2]! << 16) | (seg[o + 3]! << 24)) >>> 0;
+    return probeKey(this.hashSegs[i >>> SEGMENT_BITS]!, (i & SEGMENT_MASK) * 32);
   }
 
   /** Height of `hash` on the best chain, or -1. */
@@ -185,9 +181,7 @@ export class BestChain implements AncestorView, HashSource {
   /** Makes room for `count` more entries; segments are allocated as needed. */
   private reserve(count: number): void {
     while (this.hashSegs.length * SEGMENT < this.length + count) {
-      const hashes = new Uint8Array(SEGMENT * 32);
-      this.hashSegs.push(hashes);
-      this.hashWords.push(new Uint32Array(hashes.buffer));
+      this.hashSegs.push(new Uint8Array(SEGMENT * 32));
       this.timeSegs.push(new Uint32Array(SEGMENT));
       this.bitsSegs.push(new BitsSegment());
     }
@@ -219,21 +213,9 @@ export class BestChain implements AncestorView, HashSource {
   pushChunk(entries: Uint8Array, count: number, chainwork: bigint): void {
     this.reserve(count);
     const first = this.tipHeight + 1;
-    // A restart runs this for every stored header: hashes move as 32-bit words (a byte copy, whatever the
-    // platform's byte order), with no view object per entry. LevelDB hands out values at any offset.
-    const src = entries.byteOffset % 4 === 0 ? entries : entries.slice(0, count * INDEX_ENTRY_SIZE);
-    const words = new Uint32Array(src.buffer, src.byteOffset, (count * INDEX_ENTRY_SIZE) / 4);
-    const dv = new DataView(src.buffer, src.byteOffset, count * INDEX_ENTRY_SIZE);
+    const dv = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
     for (let k = 0, o = 0; k < count; k++, o += INDEX_ENTRY_SIZE) {
-      const i = this.length + k;
-      const s = i >>> SEGMENT_BITS;
-      const slot = i & SEGMENT_MASK;
-      const hashWords = this.hashWords[s]!;
-      const from = o >>> 2;
-      const at = slot * 8;
-      for (let w = 0; w < 8; w++) hashWords[at + w] = words[from + w]!;
-      this.timeSegs[s]![slot] = dv.getUint32(o + 32, true);
-      this.bitsSegs[s]!.set(slot, dv.getUint32(o + 36, true));
+      this.put(this.length + k, entries.subarray(o, o + 32), dv.getUint32(o + 32, true), dv.getUint32(o + 36, true));
     }
     this.length += count;
     this.bases[chunkOf(first) - this.floorChunk] = chainwork;
@@ -250,7 +232,6 @@ export class BestChain implements AncestorView, HashSource {
     // Keep one spare segment: a reorg that shrinks then regrows the chain does not reallocate.
     while (this.hashSegs.length > (this.length >>> SEGMENT_BITS) + 2) {
       this.hashSegs.pop();
-      this.hashWords.pop();
       this.timeSegs.pop();
       this.bitsSegs.pop();
     }

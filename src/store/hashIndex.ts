@@ -1,13 +1,8 @@
-/**
- * Best-chain hash -> height, compactly: an open-addressing table of heights (Int32Array, linear probing)
- * keyed by the first 4 bytes of the hash, which are uniformly random for block hashes (the PoW zeros are
- * at the other end in internal byte order). A slot holds height - floor + 1 (0 = empty); the caller
- * confirms a candidate against the full hash it keeps by height. The key picks its home slot by
- * multiply-shift (key * capacity / 2^32, Lemire's range reduction), so the capacity need not be a power of
- * two: the table grows by 1.25x at 3/4 load, ~5.5 bytes per header at 1M (a power-of-two table kept at
- * half load needed 8), instead of a Map of hex strings (~150 bytes per header). Linear probing at 3/4 load
- * costs ~2.5 probes per hit and ~8.5 per miss, each a typed-array read.
- */
+/** The probe key of the hash at `bytes[offset..]`: its first 4 bytes as a little-endian u32. */
+export function probeKey(bytes: Uint8Array, offset = 0): number {
+  return (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)) >>> 0;
+}
+
 /** Where the full hashes live, by height (the best chain's packed entries). */
 export interface HashSource {
   /** The first 4 bytes of the hash at `height` as a little-endian u32 (its probe key). */
@@ -20,6 +15,16 @@ const MAX_LOAD = 0.75;
 const GROWTH = 1.25;
 const MIN_CAPACITY = 4096;
 
+/**
+ * Best-chain hash -> height, compactly: an open-addressing table of heights (Int32Array, linear probing)
+ * keyed by the first 4 bytes of the hash, which are uniformly random for block hashes (the PoW zeros are
+ * at the other end in internal byte order). A slot holds height - floor + 1 (0 = empty); the caller
+ * confirms a candidate against the full hash it keeps by height. The key picks its home slot by
+ * multiply-shift (key * capacity / 2^32, Lemire's range reduction), so the capacity need not be a power of
+ * two: the table grows by 1.25x at 3/4 load, ~5.5 bytes per header at 1M (a power-of-two table kept at
+ * half load needed 8), instead of a Map of hex strings (~150 bytes per header). Linear probing at 3/4 load
+ * costs ~2.5 probes per hit and ~8.5 per miss, each a typed-array read.
+ */
 export class HashIndex {
   private slots: Int32Array;
   private count = 0;
@@ -30,10 +35,6 @@ export class HashIndex {
     capacity = MIN_CAPACITY,
   ) {
     this.slots = new Int32Array(Math.max(MIN_CAPACITY, Math.ceil(capacity / MAX_LOAD)));
-  }
-
-  private static key(hash: Uint8Array): number {
-    return (hash[0]! | (hash[1]! << 8) | (hash[2]! << 16) | (hash[3]! << 24)) >>> 0;
   }
 
   /** Home slot of a probe key: floor(key * capacity / 2^32), exact in a double (key < 2^32, capacity < 2^21). */
@@ -47,7 +48,7 @@ export class HashIndex {
 
   /** Height of `hash` on the best chain, or -1. */
   get(hash: Uint8Array): number {
-    let i = this.home(HashIndex.key(hash));
+    let i = this.home(probeKey(hash));
     for (;;) {
       const v = this.slots[i]!;
       if (v === 0) return -1;
